@@ -1,0 +1,26 @@
+"""The networks behind the estimators: plain ``torch.nn.Module`` classes.
+
+They know nothing of scikit-learn; each takes ``image_shape`` ``(C, H, W)`` and
+``n_classes`` plus its architecture parameters, and maps a float batch of
+images ``(n, C, H, W)`` to class logits ``(n, n_classes)``.
+"""
+
+from ._layers import ACTIVATIONS, count_parameters
+from ._registry import create_module, list_modules, register_module
+from .cnn import CNN
+from .lstm import LSTMNet
+from .mlp import MLP
+from .resnet import BasicBlock, ResNet
+
+__all__ = [
+    "ACTIVATIONS",
+    "CNN",
+    "MLP",
+    "BasicBlock",
+    "LSTMNet",
+    "ResNet",
+    "count_parameters",
+    "create_module",
+    "list_modules",
+    "register_module",
+]

@@ -1,0 +1,133 @@
+"""Residual CNN: basic blocks with identity or 1x1 projection shortcuts."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._layers import batch_norm_2d, make_activation
+from ._registry import register_module
+
+
+class BasicBlock(nn.Module):
+    """Two 3x3 convolutions with a shortcut: ``act(F(x) + shortcut(x))``.
+
+    The shortcut is the identity when the block keeps the channel count and
+    the resolution, and a 1x1 convolution (with batch norm) projection when the
+    channel count or the stride changes.
+
+    Parameters
+    ----------
+    in_channels : int
+        Input channels.
+    out_channels : int
+        Output channels.
+    stride : int
+        Stride of the first convolution (2 halves the resolution).
+    activation : str
+        Activation name.
+    batch_norm : bool
+        Batch normalisation after each convolution.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        stride: int,
+        activation: str,
+        batch_norm: bool,
+    ) -> None:
+        super().__init__()
+        bias = not batch_norm
+        self.conv1 = nn.Conv2d(
+            in_channels, out_channels, 3, stride=stride, padding=1, bias=bias
+        )
+        self.bn1 = batch_norm_2d(out_channels, batch_norm)
+        self.act1 = make_activation(activation)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=bias)
+        self.bn2 = batch_norm_2d(out_channels, batch_norm)
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut: nn.Module = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=bias),
+                batch_norm_2d(out_channels, batch_norm),
+            )
+        else:
+            self.shortcut = nn.Identity()
+        self.act2 = make_activation(activation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the block."""
+        out = self.act1(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return self.act2(out + self.shortcut(x))
+
+
+@register_module("resnet")
+class ResNet(nn.Module):
+    """A small ResNet for character images.
+
+    A 3x3 stem convolution, then one stage per entry of ``widths``: the first
+    block of every stage after the first halves the resolution (stride 2) and
+    changes the width through a projection shortcut. Global average pooling,
+    dropout and a linear layer give the logits.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(channels, height, width)`` of the input images.
+    n_classes : int
+        Number of output logits.
+    widths : tuple of int, default=(32, 64, 128)
+        Channels of each stage.
+    blocks : tuple of int, default=(2, 2, 2)
+        Residual blocks in each stage (same length as ``widths``).
+    activation : str, default="relu"
+        Activation name.
+    batch_norm : bool, default=True
+        Batch normalisation after each convolution.
+    dropout : float, default=0.2
+        Dropout before the output layer.
+    """
+
+    def __init__(
+        self,
+        image_shape: tuple[int, int, int],
+        n_classes: int,
+        widths: tuple[int, ...] = (32, 64, 128),
+        blocks: tuple[int, ...] = (2, 2, 2),
+        activation: str = "relu",
+        batch_norm: bool = True,
+        dropout: float = 0.2,
+    ) -> None:
+        super().__init__()
+        if len(widths) != len(blocks):
+            raise ValueError(
+                f"widths and blocks must have the same length, got {widths} and "
+                f"{blocks}."
+            )
+        in_channels = image_shape[0]
+        self.stem = nn.Sequential(
+            nn.Conv2d(in_channels, widths[0], 3, padding=1, bias=not batch_norm),
+            batch_norm_2d(widths[0], batch_norm),
+            make_activation(activation),
+        )
+        stages: list[nn.Module] = []
+        channels = widths[0]
+        for stage, (width, n_blocks) in enumerate(zip(widths, blocks, strict=True)):
+            for index in range(n_blocks):
+                stride = 2 if stage > 0 and index == 0 else 1
+                stages.append(
+                    BasicBlock(channels, width, stride, activation, batch_norm)
+                )
+                channels = width
+        self.stages = nn.Sequential(*stages)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten()
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.output = nn.Linear(channels, n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return class logits for a batch of images ``(n, C, H, W)``."""
+        features = self.flatten(self.pool(self.stages(self.stem(x))))
+        return self.output(self.dropout(features))
