@@ -1,0 +1,152 @@
+"""In-memory image tensors and a batch loader that indexes them a batch at a time.
+
+skorch's default path wraps data in a ``Dataset`` whose ``__getitem__`` returns
+one sample, and a ``DataLoader`` that collates samples into batches in Python.
+For 28x28 images that per-sample work dominates training time. Here the whole
+data set is one tensor (uint8 pixels stay uint8 until a batch is drawn), and a
+batch is one ``index_select``; the rest of the skorch machinery (validation
+split, callbacks, history) is unchanged: these two classes plug into skorch's
+``dataset`` and ``iterator_train`` / ``iterator_valid`` parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import torch
+from torch.utils.data import Dataset, Subset
+
+#: uint8 pixels are divided by this when a batch is drawn.
+UINT8_SCALE = 255.0
+
+
+class ImageTensorDataset(Dataset):
+    """A data set held as two tensors, ``X`` images and ``y`` labels.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n_samples, channels, height, width)
+        Images, uint8 (scaled to [0, 1] per batch) or float32 (used as is).
+    y : torch.Tensor of shape (n_samples,) or None
+        Integer class indices; None at prediction time.
+    """
+
+    def __init__(self, X: torch.Tensor, y: torch.Tensor | None = None) -> None:
+        if not isinstance(X, torch.Tensor) or X.ndim != 4:
+            raise TypeError(
+                "ImageTensorDataset expects X as a 4-D torch.Tensor "
+                f"(n, C, H, W), got {type(X).__name__}."
+            )
+        if y is not None and len(y) != len(X):
+            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        self.X = X
+        self.y = y
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, index):
+        x = to_float_images(self.X[index : index + 1])[0]
+        return x, (self.y[index] if self.y is not None else torch.tensor(0))
+
+
+def to_float_images(X: torch.Tensor) -> torch.Tensor:
+    """Return float32 images: uint8 is divided by 255, floats pass through.
+
+    Parameters
+    ----------
+    X : torch.Tensor
+        A batch of images.
+
+    Returns
+    -------
+    torch.Tensor
+        float32 (or the input's floating dtype) images.
+    """
+    if X.dtype == torch.uint8:
+        return X.to(torch.float32).mul_(1.0 / UINT8_SCALE)
+    return X
+
+
+def _tensors_of(dataset) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The ``(X, y)`` tensors behind an ``ImageTensorDataset`` or a ``Subset``."""
+    if isinstance(dataset, Subset):
+        X, y = _tensors_of(dataset.dataset)
+        index = torch.as_tensor(dataset.indices, dtype=torch.long)
+        return X.index_select(0, index.to(X.device)), (
+            None if y is None else y.index_select(0, index.to(y.device))
+        )
+    if isinstance(dataset, ImageTensorDataset):
+        return dataset.X, dataset.y
+    raise TypeError(
+        "TensorBatchLoader needs an ImageTensorDataset (or a Subset of one), got "
+        f"{type(dataset).__name__}."
+    )
+
+
+class TensorBatchLoader:
+    """Iterate over an :class:`ImageTensorDataset` in batches, by tensor indexing.
+
+    The data are moved to ``device`` once, when the loader is created, so that
+    each batch is drawn where the model runs.
+
+    Parameters
+    ----------
+    dataset : ImageTensorDataset or torch.utils.data.Subset of one
+        The data.
+    batch_size : int
+        Samples per batch.
+    shuffle : bool, default=False
+        Draw a new random order (from torch's global generator, which the
+        estimators seed from ``random_state``) at each pass.
+    device : str or torch.device, default="cpu"
+        Where batches are produced.
+    merge_single_tail : bool, default=False
+        Fold a last batch of a single sample into the previous batch (batch
+        norm cannot train on a batch of one).
+    """
+
+    def __init__(
+        self,
+        dataset,
+        batch_size: int,
+        shuffle: bool = False,
+        device: str | torch.device = "cpu",
+        merge_single_tail: bool = False,
+    ) -> None:
+        X, y = _tensors_of(dataset)
+        device = torch.device(device)
+        self.X = X.to(device)
+        self.y = None if y is None else y.to(device)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.device = device
+        self.merge_single_tail = merge_single_tail
+
+    def _bounds(self) -> list[tuple[int, int]]:
+        n, size = len(self.X), self.batch_size
+        bounds = [(start, min(start + size, n)) for start in range(0, n, size)]
+        if (
+            self.merge_single_tail
+            and len(bounds) > 1
+            and bounds[-1][1] - bounds[-1][0] == 1
+        ):
+            bounds[-2:] = [(bounds[-2][0], n)]
+        return bounds
+
+    def __len__(self) -> int:
+        return len(self._bounds())
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
+        order = None
+        if self.shuffle:
+            order = torch.randperm(len(self.X)).to(self.device)
+        for start, stop in self._bounds():
+            if order is None:
+                Xb = self.X[start:stop]
+                yb = None if self.y is None else self.y[start:stop]
+            else:
+                index = order[start:stop]
+                Xb = self.X.index_select(0, index)
+                yb = None if self.y is None else self.y.index_select(0, index)
+            yield to_float_images(Xb), yb
