@@ -1,0 +1,60 @@
+"""The reshaping helper shared by the estimators and the transformers."""
+
+import numpy as np
+import pytest
+
+from emnist_estimators._reshape import (
+    check_image_shape,
+    flatten_images,
+    infer_image_shape,
+    to_images,
+)
+
+
+@pytest.mark.parametrize(
+    ("n_features", "expected"),
+    [
+        (784, (1, 28, 28)),
+        (64, (1, 8, 8)),
+        (1, (1, 1, 1)),
+        (10, (1, 1, 10)),
+        (2, (1, 1, 2)),
+    ],
+)
+def test_infer_image_shape(n_features, expected):
+    assert infer_image_shape(n_features) == expected
+
+
+def test_flatten_images_handles_every_rank():
+    X = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5)
+    flat, shape = flatten_images(X)
+    assert flat.shape == (2, 60) and shape == (3, 4, 5)
+    flat3, shape3 = flatten_images(X[:, 0])
+    assert flat3.shape == (2, 20) and shape3 == (1, 4, 5)
+    flat2, shape2 = flatten_images(flat)
+    assert flat2 is flat and shape2 is None
+    from_list, list_shape = flatten_images(X[:, 0].tolist())
+    assert list_shape == (1, 4, 5) and np.array_equal(from_list, flat3)
+    ragged = [[1, 2], [3]]
+    assert flatten_images(ragged) == (ragged, None)
+
+
+def test_to_images_round_trip():
+    X = np.arange(40).reshape(2, 20)
+    images = to_images(X, (1, 4, 5))
+    assert images.shape == (2, 1, 4, 5)
+    assert np.array_equal(flatten_images(images)[0], X)
+    with pytest.raises(ValueError, match=r"expected \(n_samples, 21\)"):
+        to_images(X, (1, 3, 7))
+
+
+def test_check_image_shape():
+    assert check_image_shape((28, 28)) == (1, 28, 28)
+    assert check_image_shape([3, 4, 5]) == (3, 4, 5)
+    assert check_image_shape((np.int64(2), 2)) == (1, 2, 2)
+    for bad in [(28,), (1, 2, 3, 4), (0, 5)]:
+        with pytest.raises(ValueError, match="image_shape must be"):
+            check_image_shape(bad)
+    for bad in [28, "28x28", (2.0, 2), (True, 2)]:
+        with pytest.raises(TypeError, match="image_shape must be"):
+            check_image_shape(bad)
