@@ -558,3 +558,12 @@ class LSTMClassifier(BaseImageClassifier):
             activation=self.activation,
             batch_norm=self.batch_norm,
         )
+
+
+#: The classifiers by short name (as used by the search presets and the CLI).
+ESTIMATORS: dict[str, type[BaseImageClassifier]] = {
+    "mlp": MLPClassifier,
+    "cnn": CNNClassifier,
+    "resnet": ResNetClassifier,
+    "lstm": LSTMClassifier,
+}
