@@ -46,6 +46,7 @@ from ._mapping import (
     read_mapping_file,
 )
 from ._mnist import load_fashion_mnist, load_mnist
+from ._splits import load_train_test
 
 __all__ = [
     "DATASET_NAMES",
@@ -59,6 +60,7 @@ __all__ = [
     "load_emnist",
     "load_fashion_mnist",
     "load_mnist",
+    "load_train_test",
     "read_idx",
     "read_mapping_file",
     "write_idx",
