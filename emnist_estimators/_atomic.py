@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 
 @contextlib.contextmanager
@@ -68,3 +72,51 @@ def staging_dir(parent: str | os.PathLike) -> Iterator[Path]:
         yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination.
+    text : str
+        Content.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    with atomic_open(path) as f:
+        f.write(text.encode("utf-8"))
+    return Path(path)
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    """Write JSON atomically (numpy scalars and arrays are converted).
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination.
+    data : object
+        JSON-serialisable data; numpy values are turned into Python ones.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+
+    def default(value):
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if isinstance(value, np.generic):
+            return value.item()
+        if isinstance(value, Path):
+            return str(value)
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+    return write_text(path, json.dumps(data, indent=2, default=default) + "\n")

@@ -29,7 +29,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from ._atomic import atomic_open
+from ._atomic import write_text
 
 #: Columns of :func:`comparison_table`, in order.
 SUMMARY_COLUMNS = (
@@ -146,7 +146,7 @@ class EvaluationReport:
         """
         text = json.dumps(self.to_dict(), indent=2)
         if path is not None:
-            _write_text(path, text)
+            write_text(path, text)
         return text
 
 
@@ -160,11 +160,6 @@ def _jsonable(value):
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def _write_text(path: str | Path, text: str) -> None:
-    with atomic_open(path) as f:
-        f.write(text.encode("utf-8"))
 
 
 def class_display_names(classes: Sequence, target_names=None) -> list[str]:
@@ -474,5 +469,5 @@ def save_table(table, path: str | Path) -> Path:
     renderers = {".md": to_markdown, ".csv": to_csv}
     if path.suffix not in renderers:
         raise ValueError(f"save_table writes .md or .csv files, got {path.name!r}.")
-    _write_text(path, renderers[path.suffix](table))
+    write_text(path, renderers[path.suffix](table))
     return path

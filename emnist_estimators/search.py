@@ -260,7 +260,7 @@ def summarize_search(search, top_k: int = 5, *, as_frame: bool | str = "auto"):
             row["n_resources"] = int(results["n_resources"][index])
         rows.append(row)
     return SearchSummary(
-        best_params=dict(search.best_params_),
-        best_score=float(search.best_score_),
+        best_params=dict(results["params"][order[0]]),
+        best_score=float(mean[order[0]]),
         table=make_table(rows, as_frame=as_frame),
     )

@@ -1,0 +1,199 @@
+"""The ``emnist-estimators`` command, run in-process on small data."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from emnist_estimators.cli import main
+from emnist_estimators.datasets import load_digits, write_idx
+from emnist_estimators.reports import load_model
+
+QUICK = ["--max-epochs", "2", "--device", "cpu", "--subset", "300"]
+
+
+@pytest.fixture(autouse=True)
+def _agg_backend(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+
+
+def run(*args):
+    return main([str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports") / "compare"
+    assert main(["compare", "--output", str(out), *QUICK, "--models", "mlp,cnn"]) == 0
+    return out
+
+
+def test_compare_writes_the_whole_report(compared):
+    report = (compared / "report.md").read_text()
+    assert report.startswith("# Model comparison on digits")
+    assert "emnist-estimators compare" in report
+    assert "| model | accuracy |" in report
+    metrics = json.loads((compared / "metrics.json").read_text())
+    assert set(metrics["models"]) == {"mlp", "cnn"}
+    assert 0 <= metrics["models"]["cnn"]["accuracy"] <= 1
+    assert metrics["environment"]["torch"]
+    figures = {p.name for p in (compared / "figures").iterdir()}
+    assert {
+        "samples.png",
+        "class_distribution.png",
+        "learning_curves.png",
+        "confusion_mlp.png",
+        "confusion_cnn.png",
+        "mistakes_cnn.png",
+        "accuracy.png",
+        "fit_time_s.png",
+        "n_parameters.png",
+    } <= figures
+    for name in figures:
+        assert (compared / "figures" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"figures/{name}" in report
+    csv = (compared / "comparison.csv").read_text().splitlines()
+    assert csv[0].startswith("model,accuracy") and len(csv) == 3
+    # No temporary files are left behind.
+    assert not [p for p in compared.rglob(".*") if p.is_file()]
+
+
+def test_saved_models_predict_like_the_report(compared):
+    estimator, metadata = load_model(compared / "models" / "cnn.joblib")
+    assert metadata["dataset"] == "digits"
+    assert metadata["class_names"] == [str(c) for c in range(10)]
+    X, y = load_digits(subset="test")
+    accuracy = json.loads((compared / "metrics.json").read_text())["models"]["cnn"][
+        "accuracy"
+    ]
+    assert np.mean(estimator.predict(X) == y) == pytest.approx(accuracy)
+
+
+def test_train_and_evaluate_round_trip(tmp_path):
+    out = tmp_path / "train"
+    assert (
+        run(
+            "train",
+            "--model",
+            "mlp",
+            "--output",
+            out,
+            *QUICK,
+            "--param",
+            "hidden_layer_sizes=[32]",
+            "--param",
+            "dropout=0.1",
+        )
+        == 0
+    )
+    model = out / "models" / "mlp.joblib"
+    estimator, _ = load_model(model)
+    assert estimator.hidden_layer_sizes == [32] and estimator.dropout == 0.1
+    trained = json.loads((out / "metrics.json").read_text())["models"]["mlp"]
+    out2 = tmp_path / "evaluate"
+    assert run("evaluate", model, "--output", out2) == 0
+    evaluated = json.loads((out2 / "metrics.json").read_text())["models"]["mlp"]
+    assert evaluated["accuracy"] == trained["accuracy"]
+    assert (out2 / "figures" / "confusion_mlp.png").is_file()
+
+
+@pytest.mark.parametrize("method", ["grid", "random", "halving-random"])
+def test_search_writes_summary_and_best_model(tmp_path, method):
+    out = tmp_path / method
+    args = [
+        "search",
+        "--model",
+        "mlp",
+        "--method",
+        method,
+        "--output",
+        out,
+        "--device",
+        "cpu",
+        "--subset",
+        "300",
+        "--param",
+        "hidden_layer_sizes=[16]",
+    ]
+    # The small grid has 4 candidates; random searches draw 2; halving needs
+    # a few epochs to share out.
+    args += {
+        "grid": ["--max-epochs", "1"],
+        "random": ["--n-iter", "2", "--max-epochs", "2"],
+        "halving-random": ["--n-iter", "3", "--max-epochs", "3"],
+    }[method]
+    assert run(*args) == 0
+    best = json.loads((out / "best_params.json").read_text())
+    assert "dropout" in best
+    report = (out / "report.md").read_text()
+    assert "Best mean 3-fold accuracy" in report and "| rank | params |" in report
+    estimator, _ = load_model(out / "models" / "mlp.joblib")
+    assert estimator.callbacks is None  # the progress callback is not saved
+    rows = (out / "cv_results.csv").read_text().splitlines()
+    assert rows[0].startswith("rank,params,mean_test_score")
+
+
+def test_predict_png_folder_and_idx(compared, tmp_path, capsys):
+    X, _ = load_digits(subset="test")
+    folder = tmp_path / "pngs"
+    folder.mkdir()
+    for i in range(3):  # dark ink on white paper, larger than 8x8
+        picture = Image.fromarray(255 - X[i]).resize((32, 32), Image.NEAREST)
+        picture.save(folder / f"digit{i}.png")
+    idx = tmp_path / "images-idx3-ubyte"
+    write_idx(idx, X[:4])
+    out = tmp_path / "predictions.csv"
+    model = compared / "models" / "cnn.joblib"
+    assert run("predict", model, folder, idx, "--output", out) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "input,label,character,probability"
+    assert len(lines) == 1 + 3 + 4
+    estimator, _ = load_model(model)
+    idx_labels = [int(line.split(",")[1]) for line in lines[4:]]
+    assert idx_labels == estimator.predict(X[:4]).tolist()
+    capsys.readouterr()
+    assert run("predict", model, idx) == 0  # to standard output
+    assert capsys.readouterr().out.count("\n") == 5
+
+
+def test_bad_input_gives_a_clear_error_and_status_2(tmp_path, capsys):
+    assert run("train", "--output", tmp_path, "--param", "dropout=1.5", *QUICK) == 2
+    assert "dropout" in capsys.readouterr().err
+    assert run("train", "--output", tmp_path, "--param", "colour=3", *QUICK) == 2
+    assert "has no parameter(s) ['colour']" in capsys.readouterr().err
+    assert run("evaluate", tmp_path / "missing.joblib") == 2
+    assert "No model file" in capsys.readouterr().err
+    assert run("compare", "--dataset", "mnist", "--data-dir", tmp_path) == 2
+    assert "download=True" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run("compare", "--models", "mlp,svm")
+    with pytest.raises(SystemExit):
+        run("train", "--subset", "0")
+
+
+def test_interrupted_compare_keeps_finished_models(tmp_path, monkeypatch):
+    from emnist_estimators import CNNClassifier
+
+    def interrupted(self, X, y):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CNNClassifier, "fit", interrupted)
+    out = tmp_path / "partial"
+    assert run("compare", "--models", "mlp,cnn", "--output", out, *QUICK) == 130
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert list(metrics["models"]) == ["mlp"]
+    assert (out / "models" / "mlp.joblib").is_file()
+    assert "| mlp |" in (out / "report.md").read_text()
+
+
+def test_console_script_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "emnist_estimators.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "compare" in result.stdout and "predict" in result.stdout
