@@ -240,13 +240,62 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def example_parser(description: str, *, dataset: str) -> argparse.ArgumentParser:
+    """An argument parser with the options every example script takes.
+
+    The data options of the command line (``--dataset``, ``--data-dir``,
+    ``--download``, ``--split-from``, ``--test-size``, ``--subset``,
+    ``--test-subset``, ``--random-state``), plus ``--device``, ``--output``
+    and ``--quick`` (a small subset and a few epochs, to check that the
+    script runs).
+
+    Parameters
+    ----------
+    description : str
+        The example's description (its docstring's first paragraph).
+    dataset : str
+        The default ``--dataset``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    _add_data_options(parser)
+    parser.set_defaults(dataset=dataset)
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    parser.add_argument("--output", type=Path, help="report folder")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small subset and a few epochs: checks that the script runs",
+    )
+    return parser
+
+
 # ---------------------------------------------------------------- building
 def _command_line(argv: Sequence[str] | None) -> str:
     args = sys.argv[1:] if argv is None else list(argv)
     return "emnist-estimators " + " ".join(shlex.quote(a) for a in args)
 
 
-def _load_data(args):
+def load_data_from_args(args, *, n_train: int | None = None, n_test: int | None = None):
+    """Load the training and test sets that parsed data options ask for.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed options from :func:`build_parser` or :func:`example_parser`.
+    n_train, n_test : int, optional
+        Sizes used when ``--subset`` / ``--test-subset`` are not given (e.g.
+        an example's quick mode).
+
+    Returns
+    -------
+    Bunch
+        As :func:`emnist_estimators.datasets.load_train_test`.
+    """
     from .datasets import load_train_test
 
     return load_train_test(
@@ -255,8 +304,8 @@ def _load_data(args):
         download=args.download,
         split_from=args.split_from,
         test_size=args.test_size,
-        n_train=args.subset,
-        n_test=args.test_subset,
+        n_train=args.subset or n_train,
+        n_test=args.test_subset or n_test,
         random_state=args.random_state,
     )
 
@@ -299,7 +348,7 @@ def run_compare(args, argv=None) -> int:
     """``emnist-estimators compare``: fit several models, write a comparison."""
     from .reports import ReportWriter, add_data_figures, fit_and_report
 
-    data = _load_data(args)
+    data = load_data_from_args(args)
     models = {name: _make_estimator(name, args) for name in args.models}
     writer = ReportWriter(
         _output(args, "compare"),
@@ -319,7 +368,7 @@ def run_train(args, argv=None) -> int:
     """``emnist-estimators train``: fit one model and save it with its report."""
     from .reports import ReportWriter, fit_and_report
 
-    data = _load_data(args)
+    data = load_data_from_args(args)
     estimator = _make_estimator(args.model, args)
     writer = ReportWriter(
         _output(args, f"train-{args.model}"),
@@ -428,7 +477,7 @@ def run_search(args, argv=None) -> int:
     from .reports import ReportWriter, report_model, save_fitted_model, write_json
     from .search import summarize_search
 
-    data = _load_data(args)
+    data = load_data_from_args(args)
     estimator = _make_estimator(args.model, args)
     search, n_candidates = _make_search(args, estimator)
     writer = ReportWriter(
@@ -476,7 +525,7 @@ def run_evaluate(args, argv=None) -> int:
     from .reports import ReportWriter, load_model, report_model
 
     estimator, metadata = load_model(args.model_file)
-    data = _load_data(args)
+    data = load_data_from_args(args)
     name = metadata.get("model", args.model_file.stem)
     writer = ReportWriter(
         _output(args, f"evaluate-{name}"),
