@@ -26,9 +26,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping, EpochScoring, ProgressBar
 from skorch.dataset import ValidSplit
 
+from ._augment import FixedViews, RandomAffine, check_augmentation, tta_views
 from ._data import ImageTensorDataset, TensorBatchLoader
 from ._devices import resolve_device
-from ._net import ImageNeuralNetClassifier
+from ._net import PRECISIONS, ImageNeuralNetClassifier
 from ._optim import (
     LR_SCHEDULERS,
     OPTIMIZERS,
@@ -87,6 +88,16 @@ None, default=None
         Epochs without improvement before 'plateau' decays the rate.
     label_smoothing : float, default=0.0
         Label smoothing of the cross-entropy loss, in [0, 1).
+    augment : bool or dict, default=False
+        Random affine augmentation of every training batch, drawn per image
+        and applied on the training device: rotation (degrees), shift and
+        scale (fractions of the image size) and shear (degrees). True uses
+        ``{'rotation': 10, 'shift': 0.08, 'scale': 0.1, 'shear': 8}``; a dict
+        changes some of these ranges (0 switches one off).
+    test_time_augmentation : bool, default=False
+        Average the predicted probabilities over the image and fixed mildly
+        transformed copies of it (rotations by half the ``rotation`` range and
+        shifts by half the ``shift`` range), at prediction time only.
     early_stopping : bool, default=False
         Stop when the validation loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, and restore the weights of the best epoch
@@ -114,6 +125,11 @@ None, default=None
         'auto' (CUDA when available, else the CPU), 'cpu', 'cuda', 'cuda:N'
         or 'mps'. A device that is not available raises ``ValueError`` in
         ``fit``.
+    precision : {'float32', 'bfloat16'}, default='float32'
+        Compute precision of training and prediction. 'bfloat16' runs the
+        forward passes under ``torch.autocast`` in bfloat16 (weights, gradients
+        and the loss stay float32): faster on GPUs and on CPUs with bfloat16
+        instructions (AVX-512 BF16, AMX).
     verbose : int, default=0
         0 is silent; 1 or more prints skorch's per-epoch table and shows a
         tqdm progress bar over the batches of each epoch.
@@ -213,6 +229,8 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         "lr_gamma": [Interval(Real, 0, 1, closed="neither"), None],
         "lr_patience": [Interval(Integral, 0, None, closed="left")],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "augment": ["boolean", dict],
+        "test_time_augmentation": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -220,6 +238,7 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         "image_shape": [tuple, list, None],
         "random_state": ["random_state"],
         "device": [str, torch.device],
+        "precision": [StrOptions(set(PRECISIONS))],
         "verbose": ["verbose"],
         "callbacks": [list, None],
         "warm_start": ["boolean"],
@@ -240,6 +259,8 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         lr_gamma,
         lr_patience,
         label_smoothing,
+        augment,
+        test_time_augmentation,
         early_stopping,
         validation_fraction,
         n_iter_no_change,
@@ -247,6 +268,7 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         image_shape,
         random_state,
         device,
+        precision,
         verbose,
         callbacks,
         warm_start,
@@ -263,6 +285,8 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         self.lr_gamma = lr_gamma
         self.lr_patience = lr_patience
         self.label_smoothing = label_smoothing
+        self.augment = augment
+        self.test_time_augmentation = test_time_augmentation
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -270,6 +294,7 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         self.image_shape = image_shape
         self.random_state = random_state
         self.device = device
+        self.precision = precision
         self.verbose = verbose
         self.callbacks = callbacks
         self.warm_start = warm_start
@@ -293,6 +318,7 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         """Validate every parameter before any data is touched."""
         self._validate_params()
         check_callbacks(self.callbacks)
+        check_augmentation(self.augment)
         if self.image_shape is not None:
             check_image_shape(self.image_shape)
         self._check_architecture_params()
@@ -412,6 +438,9 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
                 self.optimizer, self.lr, self.momentum, self.weight_decay
             ),
             l1=float(self.l1),
+            augmentation=self._augmentation_module(),
+            precision=self.precision,
+            test_time_views=self._test_time_views(),
             batch_size=int(self.batch_size),
             max_epochs=int(self.max_epochs),
             train_split=train_split,
@@ -426,6 +455,15 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
             device=str(device),
             verbose=int(self.verbose),
         )
+
+    def _augmentation_module(self) -> RandomAffine | None:
+        ranges = check_augmentation(self.augment)
+        return None if ranges is None else RandomAffine(**ranges)
+
+    def _test_time_views(self) -> FixedViews | None:
+        if not self.test_time_augmentation:
+            return None
+        return FixedViews(tta_views(check_augmentation(self.augment)))
 
     def _warm_start_weights(self, image_shape, classes) -> dict | None:
         """The previous module's weights when ``warm_start`` applies, else None."""
@@ -508,7 +546,7 @@ width) or (n_samples, channels, height, width)
     def _logits(self, X) -> np.ndarray:
         X = self._validate_X_predict(X)
         logits = self.net_.forward(self._to_tensor(X), device="cpu")
-        return logits.numpy().astype(np.float64)
+        return logits.float().numpy().astype(np.float64)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (softmax of the network's outputs).

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 from skorch import NeuralNetClassifier
+from skorch.dataset import unpack_data
+
+#: ``precision`` values and the autocast dtype they train and predict with.
+PRECISIONS: dict[str, torch.dtype | None] = {
+    "float32": None,
+    "bfloat16": torch.bfloat16,
+}
 
 
 class ImageNeuralNetClassifier(NeuralNetClassifier):
-    """skorch's ``NeuralNetClassifier`` with two additions.
+    """skorch's ``NeuralNetClassifier`` with the additions the estimators need.
 
     - An L1 penalty on the weights (``l1``), added to the training loss only,
       so that the reported validation loss stays a plain cross-entropy.
+    - Augmentation (``augmentation``): a callable applied to each training
+      batch on the training device (e.g. random affine transforms).
+    - Mixed precision (``precision='bfloat16'``): forward passes run under
+      ``torch.autocast`` in bfloat16, weights and the loss stay float32.
+    - Test-time augmentation (``test_time_views``): a callable returning fixed
+      transformed copies of a batch; prediction averages the class
+      probabilities over them. Validation during training does not use it.
     - Fixed-size inference batches: in evaluation mode a batch smaller than
       ``batch_size`` is padded with zeros to ``batch_size`` rows before the
       forward pass, and the padding is dropped from the output. Matrix kernels
@@ -27,14 +43,37 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         Strength of the L1 penalty ``l1 * sum(|w|)`` over the weight matrices
         and kernels (tensors of two or more dimensions; biases and
         normalisation parameters are not penalised).
+    augmentation : callable or None, default=None
+        Maps every training batch of images to an augmented batch.
+    precision : {'float32', 'bfloat16'}, default='float32'
+        Compute precision of forward passes.
+    test_time_views : callable or None, default=None
+        Maps a batch of images to a list of views averaged at prediction time.
     """
 
-    def __init__(self, *args, l1: float = 0.0, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        l1: float = 0.0,
+        augmentation=None,
+        precision: str = "float32",
+        test_time_views=None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.l1 = l1
+        self.augmentation = augmentation
+        self.precision = precision
+        self.test_time_views = test_time_views
 
     def _penalised_weights(self) -> list[torch.Tensor]:
         return [p for p in self.module_.parameters() if p.requires_grad and p.ndim > 1]
+
+    def _autocast(self):
+        dtype = PRECISIONS[self.precision]
+        if dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(torch.device(self.device).type, dtype=dtype)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Cross-entropy, plus the L1 penalty when training."""
@@ -44,10 +83,47 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
             loss = loss + self.l1 * penalty
         return loss
 
+    def train_step_single(self, batch, **fit_params):
+        """Augment the batch (when asked), then skorch's training step."""
+        if self.augmentation is not None:
+            Xi, yi = unpack_data(batch)
+            with torch.no_grad():
+                batch = (self.augmentation(Xi), yi)
+        return super().train_step_single(batch, **fit_params)
+
+    def _pad_to_batch_size(self, x: torch.Tensor) -> torch.Tensor:
+        if len(x) >= self.batch_size:
+            return x
+        padding = x.new_zeros((self.batch_size - len(x), *x.shape[1:]))
+        return torch.cat([x, padding])
+
     def infer(self, x, **fit_params):
-        """Forward pass; evaluation batches are padded to ``batch_size`` rows."""
+        """Forward pass under the chosen precision.
+
+        Evaluation batches are padded to ``batch_size`` rows (see the class
+        description).
+        """
         n_rows = len(x)
-        if self.module_.training or n_rows >= self.batch_size:
-            return super().infer(x, **fit_params)
-        padding = x.new_zeros((self.batch_size - n_rows, *x.shape[1:]))
-        return super().infer(torch.cat([x, padding]), **fit_params)[:n_rows]
+        if not self.module_.training:
+            x = self._pad_to_batch_size(x)
+        with self._autocast():
+            out = super().infer(x, **fit_params)
+        # float32 logits: numpy (skorch's scoring) has no bfloat16.
+        return out[:n_rows].float()
+
+    def evaluation_step(self, batch, training=False):
+        """Prediction step; averages over the test-time views when set."""
+        if self.test_time_views is None or training:
+            return super().evaluation_step(batch, training=training)
+        self.check_is_fitted()
+        Xi, _ = unpack_data(batch)
+        n_rows = len(Xi)
+        with torch.no_grad():
+            self._set_training(False)
+            views = self.test_time_views(self._pad_to_batch_size(Xi))
+            probabilities = torch.stack(
+                [self.infer(view).softmax(dim=1) for view in views]
+            ).mean(dim=0)[:n_rows]
+        # Log-probabilities: the softmax that predict_proba applies gives back
+        # the averaged probabilities.
+        return probabilities.clamp_min(torch.finfo(torch.float32).tiny).log()
