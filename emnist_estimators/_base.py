@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import math
+import re
+import textwrap
 import time
 from abc import abstractmethod
 from numbers import Integral, Real
@@ -149,7 +151,7 @@ ATTRIBUTES_DOC = """\
         ``predict_proba`` follow their order.
     n_features_in_ : int
         Number of features (pixels) per sample seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of the features seen in ``fit``, when X had string column names.
     image_shape_ : tuple of int
         ``(channels, height, width)`` the flat rows were read as.
@@ -161,6 +163,9 @@ ATTRIBUTES_DOC = """\
         ``valid_acc``; e.g. ``history_[:, 'valid_acc']``.
     n_iter_ : int
         Number of epochs run.
+    interrupted_ : bool
+        Whether training was stopped by Ctrl-C (``KeyboardInterrupt``): the
+        model keeps the epochs done, as skorch does.
     device_ : str
         The device used, e.g. 'cpu' or 'cuda:0'.
     n_parameters_ : int
@@ -202,9 +207,23 @@ def fill_docstring(cls: type) -> type:
         ``cls``, with its docstring filled in.
     """
     if cls.__doc__:
-        cls.__doc__ = cls.__doc__.replace(
-            "%(training_parameters)s", TRAINING_PARAMETERS_DOC
-        ).replace("%(attributes)s", ATTRIBUTES_DOC)
+        blocks = {
+            "training_parameters": TRAINING_PARAMETERS_DOC,
+            "attributes": ATTRIBUTES_DOC,
+        }
+
+        def expand(match: re.Match) -> str:
+            # Indent every line of the block like the placeholder's line.
+            return textwrap.indent(
+                textwrap.dedent(blocks[match.group(2)]), match.group(1)
+            )
+
+        cls.__doc__ = re.sub(
+            r"^([ \t]*)%\((training_parameters|attributes)\)s",
+            expand,
+            cls.__doc__,
+            flags=re.MULTILINE,
+        )
     return cls
 
 
@@ -487,8 +506,9 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), (n_samples, height, \
 width) or (n_samples, channels, height, width)
-            Images. uint8 pixels (0-255) are divided by 255; floating-point
-            input is used as given.
+            Images. uint8 pixels (0-255) are divided by 255; any other dtype
+            (floats, but also int64 pixels 0-255) is used as given: scale it
+            first, e.g. with :class:`~emnist_estimators.preprocessing.PixelScaler`.
         y : array-like of shape (n_samples,)
             Class labels of any type (ints, strings such as 'A' and 'b').
 
@@ -537,6 +557,7 @@ width) or (n_samples, channels, height, width)
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = len(net.history)
+        self.interrupted_ = net.interrupted_
         self.device_ = str(device)
         self.n_parameters_ = count_parameters(net.module_)
         self.fit_time_ = time.perf_counter() - start

@@ -20,35 +20,35 @@ _SIZES = [tuple, list, Interval(Integral, 1, None, closed="left")]
 class MLPClassifier(BaseImageClassifier):
     """Multi-layer perceptron classifier on flattened images.
 
-        Parameters
-        ----------
-        hidden_layer_sizes : tuple of int, default=(512, 256, 128)
-            Width of each hidden layer (an int means one layer).
-        activation : str, default="relu"
-            Activation of the hidden layers: 'relu', 'leaky_relu', 'elu', 'gelu',
-            'selu', 'silu', 'sigmoid' or 'tanh'.
-        batch_norm : bool, default=True
-            Batch normalisation after each hidden linear layer.
-        dropout : float, default=0.2
-            Dropout probability after each hidden layer, in [0, 1).
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(512, 256, 128)
+        Width of each hidden layer (an int means one layer).
+    activation : str, default="relu"
+        Activation of the hidden layers: 'relu', 'leaky_relu', 'elu', 'gelu',
+        'selu', 'silu', 'sigmoid' or 'tanh'.
+    batch_norm : bool, default=True
+        Batch normalisation after each hidden linear layer.
+    dropout : float, default=0.2
+        Dropout probability after each hidden layer, in [0, 1).
     %(training_parameters)s
 
-        Attributes
-        ----------
+    Attributes
+    ----------
     %(attributes)s
 
-        See Also
-        --------
-        CNNClassifier : Convolutional network, more accurate on images.
+    See Also
+    --------
+    CNNClassifier : Convolutional network, more accurate on images.
 
-        Examples
-        --------
-        >>> from sklearn.datasets import load_digits
-        >>> from emnist_estimators import MLPClassifier
-        >>> X, y = load_digits(return_X_y=True)
-        >>> clf = MLPClassifier(max_epochs=3, random_state=0, device="cpu")
-        >>> clf.fit(X / 16.0, y).predict(X[:3] / 16.0).shape
-        (3,)
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from emnist_estimators import MLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = MLPClassifier(max_epochs=3, random_state=0, device="cpu")
+    >>> clf.fit(X / 16.0, y).predict(X[:3] / 16.0).shape
+    (3,)
     """
 
     _parameter_constraints: dict = {
@@ -144,48 +144,48 @@ class MLPClassifier(BaseImageClassifier):
 class CNNClassifier(BaseImageClassifier):
     """Convolutional neural network classifier.
 
-        ``len(filters)`` convolution blocks (each: ``convs_per_block`` times
-        convolution, optional batch norm and activation; then 2x2 pooling and
-        dropout), then dense layers and the output layer.
+    ``len(filters)`` convolution blocks (each: ``convs_per_block`` times
+    convolution, optional batch norm and activation; then 2x2 pooling and
+    dropout), then dense layers and the output layer.
 
-        Parameters
-        ----------
-        filters : tuple of int, default=(32, 64)
-            Output channels of each convolution block (at least one block).
-        kernel_size : int, default=3
-            Side of the square convolution kernels.
-        pooling : {"max", "avg"}, default="max"
-            Pooling after each block.
-        dense_units : tuple of int, default=(128,)
-            Hidden dense layers between the convolutions and the output (may be
-            empty).
-        activation : str, default="relu"
-            Activation: 'relu', 'leaky_relu', 'elu', 'gelu', 'selu', 'silu',
-            'sigmoid' or 'tanh'.
-        batch_norm : bool, default=True
-            Batch normalisation after each convolution and dense layer.
-        dropout : float, default=0.25
-            Dropout after each block and each dense layer, in [0, 1).
-        convs_per_block : int, default=1
-            Convolutions in each block before its pooling.
+    Parameters
+    ----------
+    filters : tuple of int, default=(32, 64)
+        Output channels of each convolution block (at least one block).
+    kernel_size : int, default=3
+        Side of the square convolution kernels.
+    pooling : {"max", "avg"}, default="max"
+        Pooling after each block.
+    dense_units : tuple of int, default=(128,)
+        Hidden dense layers between the convolutions and the output (may be
+        empty).
+    activation : str, default="relu"
+        Activation: 'relu', 'leaky_relu', 'elu', 'gelu', 'selu', 'silu',
+        'sigmoid' or 'tanh'.
+    batch_norm : bool, default=True
+        Batch normalisation after each convolution and dense layer.
+    dropout : float, default=0.25
+        Dropout after each block and each dense layer, in [0, 1).
+    convs_per_block : int, default=1
+        Convolutions in each block before its pooling.
     %(training_parameters)s
 
-        Attributes
-        ----------
+    Attributes
+    ----------
     %(attributes)s
 
-        See Also
-        --------
-        ResNetClassifier : Deeper network with residual connections.
+    See Also
+    --------
+    ResNetClassifier : Deeper network with residual connections.
 
-        Examples
-        --------
-        >>> from sklearn.datasets import load_digits
-        >>> from emnist_estimators import CNNClassifier
-        >>> X, y = load_digits(return_X_y=True)
-        >>> clf = CNNClassifier(max_epochs=2, random_state=0, device="cpu")
-        >>> clf.fit(X / 16.0, y).image_shape_
-        (1, 8, 8)
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from emnist_estimators import CNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = CNNClassifier(max_epochs=2, random_state=0, device="cpu")
+    >>> clf.fit(X / 16.0, y).image_shape_
+    (1, 8, 8)
     """
 
     _parameter_constraints: dict = {
@@ -298,44 +298,44 @@ class CNNClassifier(BaseImageClassifier):
 class ResNetClassifier(BaseImageClassifier):
     """Residual convolutional network classifier.
 
-        A 3x3 stem convolution, then one stage of residual blocks per entry of
-        ``widths``. Each block is two 3x3 convolutions plus a shortcut: the
-        identity where the block keeps channels and resolution, a 1x1 convolution
-        projection where the channel count or the stride changes (every stage
-        after the first halves the resolution). Global average pooling, dropout
-        and a linear layer give the class scores.
+    A 3x3 stem convolution, then one stage of residual blocks per entry of
+    ``widths``. Each block is two 3x3 convolutions plus a shortcut: the
+    identity where the block keeps channels and resolution, a 1x1 convolution
+    projection where the channel count or the stride changes (every stage
+    after the first halves the resolution). Global average pooling, dropout
+    and a linear layer give the class scores.
 
-        Parameters
-        ----------
-        widths : tuple of int, default=(32, 64, 128)
-            Channels of each stage.
-        blocks : int or tuple of int, default=2
-            Residual blocks per stage: one int for all stages, or one per stage.
-        activation : str, default="relu"
-            Activation: 'relu', 'leaky_relu', 'elu', 'gelu', 'selu', 'silu',
-            'sigmoid' or 'tanh'.
-        batch_norm : bool, default=True
-            Batch normalisation after each convolution.
-        dropout : float, default=0.2
-            Dropout before the output layer, in [0, 1).
+    Parameters
+    ----------
+    widths : tuple of int, default=(32, 64, 128)
+        Channels of each stage.
+    blocks : int or tuple of int, default=2
+        Residual blocks per stage: one int for all stages, or one per stage.
+    activation : str, default="relu"
+        Activation: 'relu', 'leaky_relu', 'elu', 'gelu', 'selu', 'silu',
+        'sigmoid' or 'tanh'.
+    batch_norm : bool, default=True
+        Batch normalisation after each convolution.
+    dropout : float, default=0.2
+        Dropout before the output layer, in [0, 1).
     %(training_parameters)s
 
-        Attributes
-        ----------
+    Attributes
+    ----------
     %(attributes)s
 
-        See Also
-        --------
-        CNNClassifier : Plain convolutional network, faster to train.
+    See Also
+    --------
+    CNNClassifier : Plain convolutional network, faster to train.
 
-        Examples
-        --------
-        >>> from sklearn.datasets import load_digits
-        >>> from emnist_estimators import ResNetClassifier
-        >>> X, y = load_digits(return_X_y=True)
-        >>> clf = ResNetClassifier(widths=(8, 16), max_epochs=1, device="cpu")
-        >>> clf.fit(X / 16.0, y).predict_proba(X[:2] / 16.0).shape
-        (2, 10)
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from emnist_estimators import ResNetClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = ResNetClassifier(widths=(8, 16), max_epochs=1, device="cpu")
+    >>> clf.fit(X / 16.0, y).predict_proba(X[:2] / 16.0).shape
+    (2, 10)
     """
 
     _parameter_constraints: dict = {
@@ -446,44 +446,44 @@ class ResNetClassifier(BaseImageClassifier):
 class LSTMClassifier(BaseImageClassifier):
     """LSTM classifier that reads each image as a sequence of pixel rows.
 
-        A ``height x width`` image is ``height`` time steps of ``width`` features
-        (28 steps of 28 pixels for EMNIST), read by stacked LSTM layers; the last
-        layer's final hidden state goes through a dense head to the class scores.
+    A ``height x width`` image is ``height`` time steps of ``width`` features
+    (28 steps of 28 pixels for EMNIST), read by stacked LSTM layers; the last
+    layer's final hidden state goes through a dense head to the class scores.
 
-        Parameters
-        ----------
-        hidden_sizes : tuple of int, default=(128, 128)
-            Hidden units of each stacked LSTM layer (an int means one layer).
-        bidirectional : bool, default=False
-            Read the rows top-down and bottom-up.
-        dropout : float, default=0.2
-            Dropout between the LSTM layers, after the last one and in the head,
-            in [0, 1).
-        dense_units : tuple of int, default=()
-            Hidden dense layers of the head (may be empty).
-        activation : str, default="relu"
-            Activation of the dense hidden layers: 'relu', 'leaky_relu', 'elu',
-            'gelu', 'selu', 'silu', 'sigmoid' or 'tanh'.
-        batch_norm : bool, default=False
-            Batch normalisation in the dense hidden layers.
+    Parameters
+    ----------
+    hidden_sizes : tuple of int, default=(128, 128)
+        Hidden units of each stacked LSTM layer (an int means one layer).
+    bidirectional : bool, default=False
+        Read the rows top-down and bottom-up.
+    dropout : float, default=0.2
+        Dropout between the LSTM layers, after the last one and in the head,
+        in [0, 1).
+    dense_units : tuple of int, default=()
+        Hidden dense layers of the head (may be empty).
+    activation : str, default="relu"
+        Activation of the dense hidden layers: 'relu', 'leaky_relu', 'elu',
+        'gelu', 'selu', 'silu', 'sigmoid' or 'tanh'.
+    batch_norm : bool, default=False
+        Batch normalisation in the dense hidden layers.
     %(training_parameters)s
 
-        Attributes
-        ----------
+    Attributes
+    ----------
     %(attributes)s
 
-        See Also
-        --------
-        CNNClassifier : Convolutional network.
+    See Also
+    --------
+    CNNClassifier : Convolutional network.
 
-        Examples
-        --------
-        >>> from sklearn.datasets import load_digits
-        >>> from emnist_estimators import LSTMClassifier
-        >>> X, y = load_digits(return_X_y=True)
-        >>> clf = LSTMClassifier(hidden_sizes=(32,), max_epochs=2, device="cpu")
-        >>> clf.fit(X.reshape(-1, 8, 8) / 16.0, y).n_features_in_
-        64
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from emnist_estimators import LSTMClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = LSTMClassifier(hidden_sizes=(32,), max_epochs=2, device="cpu")
+    >>> clf.fit(X.reshape(-1, 8, 8) / 16.0, y).n_features_in_
+    64
     """
 
     _parameter_constraints: dict = {

@@ -24,7 +24,9 @@ from emnist_estimators.cli import example_parser, load_data_from_args
 from emnist_estimators.reports import ReportWriter, add_data_figures, fit_and_report
 from emnist_estimators.search import param_grid, summarize_search
 
-parser = example_parser(__doc__.strip().splitlines()[0], dataset="emnist-byclass")
+parser = example_parser(
+    (__doc__ or "").strip().partition("\n")[0], dataset="emnist-byclass"
+)
 parser.add_argument("--grid", choices=("small", "full"), default="small")
 parser.add_argument("--search-size", type=int, default=15000, help="search subset")
 args = parser.parse_args()

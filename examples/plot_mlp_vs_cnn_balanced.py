@@ -24,7 +24,7 @@ from emnist_estimators.cli import example_parser, load_data_from_args
 from emnist_estimators.reports import ReportWriter, add_data_figures, fit_and_report
 
 args = example_parser(
-    __doc__.strip().splitlines()[0], dataset="emnist-balanced"
+    (__doc__ or "").strip().partition("\n")[0], dataset="emnist-balanced"
 ).parse_args()
 quick = args.quick
 data = load_data_from_args(

@@ -15,7 +15,9 @@ from emnist_estimators import CNNClassifier, MLPClassifier
 from emnist_estimators.cli import example_parser, load_data_from_args
 from emnist_estimators.reports import ReportWriter, add_data_figures, fit_and_report
 
-args = example_parser(__doc__.strip().splitlines()[0], dataset="mnist").parse_args()
+args = example_parser(
+    (__doc__ or "").strip().partition("\n")[0], dataset="mnist"
+).parse_args()
 quick = args.quick
 output = args.output or "reports/examples/mnist-fashion"
 
