@@ -5,12 +5,14 @@ Both are scikit-learn transformers, so they fit in a
 
 .. note::
 
-   The library's estimators already scale their input: uint8 pixels (0-255)
-   are divided by 255, and floating-point input is used as given. So do
-   **not** put a :class:`PixelScaler` in front of them for uint8 data, or the
-   pixels get scaled twice. A :class:`PixelScaler` is for floating-point or
-   integer data in 0-255 that is not uint8 (give it to the estimators in
-   [0, 1]), and for pipelines with other estimators.
+   The library's estimators scale their input themselves: uint8 pixels
+   (0-255) are divided by 255, and any other dtype is used as given. So
+   uint8 images need no :class:`PixelScaler` (one in front of an estimator is
+   harmless: it hands over float32 in [0, 1], which the estimator uses as
+   given). A :class:`PixelScaler` is needed for pixels in 0-255 stored as
+   float or as another integer type (int64 from a CSV file, say): without it
+   the network sees values up to 255. The mistake to avoid is dividing data
+   that is already in [0, 1] a second time.
 
 Examples
 --------
@@ -58,7 +60,7 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Number of pixels per sample seen in :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of the features seen in :meth:`fit`, when ``X`` has feature
         names that are all strings.
 
@@ -184,7 +186,7 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
         ``(channels, height, width)`` of the images.
     n_features_in_ : int
         Number of pixels per sample (``C * H * W``).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of the features seen in :meth:`fit`, when ``X`` has feature
         names that are all strings.
 
