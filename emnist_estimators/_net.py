@@ -66,6 +66,19 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         self.precision = precision
         self.test_time_views = test_time_views
 
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's loop; records in ``interrupted_`` whether Ctrl-C stopped it.
+
+        skorch's ``partial_fit`` catches ``KeyboardInterrupt`` and keeps the
+        epochs done; callers learn about it from ``interrupted_``.
+        """
+        self.interrupted_ = False
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+            raise
+
     def _penalised_weights(self) -> list[torch.Tensor]:
         return [p for p in self.module_.parameters() if p.requires_grad and p.ndim > 1]
 

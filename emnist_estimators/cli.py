@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--model", choices=MODEL_NAMES, default="cnn")
     _add_data_options(train)
     _add_training_options(train)
-    _add_output_options(train, "train")
+    _add_output_options(train, "train-<model>")
     train.set_defaults(func=run_train)
 
     search = commands.add_parser(
@@ -207,13 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_data_options(search)
     _add_training_options(search)
-    _add_output_options(search, "search")
+    _add_output_options(search, "search-<model>")
     search.set_defaults(func=run_search)
 
     evaluate = commands.add_parser("evaluate", help="score a saved model")
     evaluate.add_argument("model_file", type=Path, help="a saved .joblib model")
     _add_data_options(evaluate)
-    _add_output_options(evaluate, "evaluate")
+    _add_output_options(evaluate, "evaluate-<model>")
     evaluate.set_defaults(func=run_evaluate)
 
     predict = commands.add_parser(

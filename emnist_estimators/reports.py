@@ -336,7 +336,10 @@ def fit_and_report(
 ) -> dict:
     """Fit each model, then save and report it as soon as it is done.
 
-    A run interrupted part-way leaves the report of the models finished.
+    A run interrupted part-way leaves the report of the models finished. When
+    Ctrl-C stops a model's training (skorch keeps the epochs done and sets the
+    estimator's ``interrupted_``), that model is saved and reported too, and
+    ``KeyboardInterrupt`` is raised again to stop the run.
 
     Parameters
     ----------
@@ -374,6 +377,9 @@ def fit_and_report(
         )
         if verbose:
             print(f"{name}: test accuracy {report.accuracy:.4f}")
+        if getattr(estimator, "interrupted_", False):
+            # The model of the epochs done is saved and reported; stop here.
+            raise KeyboardInterrupt
     table = comparison_table(writer.reports)
     for metric, caption in [
         ("accuracy", "Test accuracy"),

@@ -7,7 +7,9 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
+from skorch.callbacks import Callback
 
+from emnist_estimators import MLPClassifier
 from emnist_estimators.cli import main
 from emnist_estimators.datasets import load_digits, write_idx
 from emnist_estimators.reports import load_model
@@ -187,6 +189,29 @@ def test_interrupted_compare_keeps_finished_models(tmp_path, monkeypatch):
     assert list(metrics["models"]) == ["mlp"]
     assert (out / "models" / "mlp.joblib").is_file()
     assert "| mlp |" in (out / "report.md").read_text()
+
+
+class CtrlC(Callback):
+    """Presses Ctrl-C at the end of the first epoch."""
+
+    def on_epoch_end(self, net, **kwargs):
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_training_saves_that_model_and_stops(tmp_path, monkeypatch):
+    original = MLPClassifier.fit
+
+    def fit_with_ctrl_c(self, X, y):
+        self.set_params(callbacks=[CtrlC()])
+        return original(self, X, y)
+
+    monkeypatch.setattr(MLPClassifier, "fit", fit_with_ctrl_c)
+    out = tmp_path / "stopped"
+    assert run("compare", "--models", "mlp,cnn", "--output", out, *QUICK) == 130
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert list(metrics["models"]) == ["mlp"]  # cnn was never started
+    assert metrics["models"]["mlp"]["n_epochs"] == 1
+    assert (out / "models" / "mlp.joblib").is_file()
 
 
 def test_console_script_runs():

@@ -378,8 +378,9 @@ def test_keyboard_interrupt_keeps_the_epochs_done(small_digits):
 
     X, y = small_digits
     clf = small(MLPClassifier, max_epochs=10, callbacks=[Interrupt()]).fit(X, y)
-    assert clf.n_iter_ == 2
+    assert clf.n_iter_ == 2 and clf.interrupted_
     assert clf.predict(X).shape == (len(X),)
+    assert not small(MLPClassifier).fit(X, y).interrupted_
 
 
 @pytest.mark.cuda
