@@ -2,7 +2,8 @@
 #   make demo   set up (when needed) and run the main job
 #   make test   set up (when needed) and run the test suite
 # Set-up: a virtual environment in $(VENV), the package installed in editable
-# mode with its test extras, under the pins in constraints.txt.
+# mode with its test extras (which include the docs toolchain), under the pins
+# in constraints.txt. `make docs` builds the documentation (warnings are errors).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -12,7 +13,7 @@ EXTRAS ?= dev
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: test demo install lint clean
+.PHONY: test demo docs install lint clean
 
 install: $(STAMP)
 
@@ -27,9 +28,14 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/emnist-estimators compare --dataset digits $(DEMO_ARGS)
 
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -b html -W --keep-going docs docs/_build/html
+	@echo "Documentation: docs/_build/html/index.html"
+
 lint: $(STAMP)
-	$(BIN)/ruff check emnist_estimators tests examples benchmarks
-	$(BIN)/ruff format --check emnist_estimators tests examples benchmarks
+	$(BIN)/ruff check emnist_estimators tests examples benchmarks docs
+	$(BIN)/ruff format --check emnist_estimators tests examples benchmarks docs
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf docs/_build docs/gen_modules docs/auto_examples docs/sg_execution_times.rst
