@@ -79,6 +79,20 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
             self.interrupted_ = True
             raise
 
+    def _set_training(self, training=True):
+        """Switch train/eval mode, skipping the walk when nothing would change.
+
+        skorch calls this before every batch; setting the mode recursively on
+        every submodule each time costs more than the forward pass of a small
+        network.
+        """
+        modules = [getattr(self, name + "_") for name in self._modules + self._criteria]
+        if all(
+            m.training == training for m in modules if isinstance(m, torch.nn.Module)
+        ):
+            return
+        super()._set_training(training)
+
     def _penalised_weights(self) -> list[torch.Tensor]:
         return [p for p in self.module_.parameters() if p.requires_grad and p.ndim > 1]
 

@@ -246,6 +246,7 @@ def test_every_optimizer_trains_with_its_default_learning_rate(optimizer, small_
     clf = small(MLPClassifier, optimizer=optimizer, max_epochs=3).fit(X, y)
     group = clf.net_.optimizer_.param_groups[0]
     assert group["lr"] == DEFAULT_LR[optimizer]
+    assert group["foreach"] is True  # multi-tensor updates, on the CPU too
     assert clf.history_[-1, "train_loss"] < clf.history_[0, "train_loss"]
 
 
@@ -368,6 +369,16 @@ def test_asking_for_missing_cuda_fails_before_training(small_digits, monkeypatch
     with pytest.raises(ValueError, match="CUDA is not available"):
         clf.fit(X, y)
     assert not hasattr(clf, "net_")
+
+
+def test_conv_weights_are_channels_last(small_digits):
+    X, y = small_digits
+    clf = small(CNNClassifier).fit(X, y)
+    # (With one input channel both layouts coincide: check the second conv.)
+    conv = [m for m in clf.net_.module_.modules() if isinstance(m, torch.nn.Conv2d)][1]
+    assert conv.in_channels > 1
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+    assert not conv.weight.is_contiguous()
 
 
 def test_keyboard_interrupt_keeps_the_epochs_done(small_digits):
