@@ -87,9 +87,8 @@ def optimizer_kwargs(
     cls = optimizer_class(optimizer)
     if lr is None:
         lr = DEFAULT_LR.get(optimizer, 1e-3) if isinstance(optimizer, str) else 1e-3
-    kwargs: dict[str, float] = {"lr": lr}
-    if weight_decay:
-        kwargs["optimizer__weight_decay"] = weight_decay
+    # Always passed: AdamW's own default is 0.01, not the 0.0 asked for.
+    kwargs: dict[str, float] = {"lr": lr, "optimizer__weight_decay": weight_decay}
     if issubclass(cls, _MOMENTUM_OPTIMIZERS):
         kwargs["optimizer__momentum"] = momentum
     if "foreach" in inspect.signature(cls).parameters:

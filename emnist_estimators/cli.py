@@ -120,6 +120,13 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--device", default="auto", help="auto (default), cpu, cuda or cuda:N"
     )
+    group.add_argument(
+        "--preset",
+        choices=("none", "emnist"),
+        default="none",
+        help="start from the estimators' defaults (none) or from the settings "
+        "tuned for EMNIST (emnist: see emnist_estimators.presets)",
+    )
     group.add_argument("--max-epochs", type=_positive_int, metavar="N")
     group.add_argument("--batch-size", type=_positive_int, metavar="N")
     group.add_argument(
@@ -311,7 +318,7 @@ def load_data_from_args(args, *, n_train: int | None = None, n_test: int | None 
 
 
 def _make_estimator(name: str, args):
-    from .estimators import ESTIMATORS
+    from .presets import make_estimator
 
     params = {"random_state": args.random_state, "device": args.device}
     if args.max_epochs:
@@ -320,7 +327,8 @@ def _make_estimator(name: str, args):
         params["batch_size"] = args.batch_size
     params["verbose"] = int(args.verbose)
     params.update(dict(args.param))
-    estimator = ESTIMATORS[name]()
+    preset = None if args.preset == "none" else args.preset
+    estimator = make_estimator(name, preset)
     unknown = set(params) - set(estimator.get_params())
     if unknown:
         raise ValueError(

@@ -102,6 +102,21 @@ def test_train_and_evaluate_round_trip(tmp_path):
     assert (out2 / "figures" / "confusion_mlp.png").is_file()
 
 
+def test_train_with_the_emnist_preset(tmp_path):
+    from emnist_estimators.presets import PRESETS
+
+    out = tmp_path / "preset"
+    assert (
+        run("train", "--model", "cnn", "--preset", "emnist", "--output", out, *QUICK)
+        == 0
+    )
+    estimator, _ = load_model(out / "models" / "cnn.joblib")
+    preset = PRESETS["emnist"]["cnn"]
+    assert estimator.filters == preset["filters"]
+    assert estimator.lr_scheduler == preset["lr_scheduler"]
+    assert estimator.max_epochs == 2  # --max-epochs overrides the preset
+
+
 @pytest.mark.parametrize("method", ["grid", "random", "halving-random"])
 def test_search_writes_summary_and_best_model(tmp_path, method):
     out = tmp_path / method

@@ -247,6 +247,7 @@ def test_every_optimizer_trains_with_its_default_learning_rate(optimizer, small_
     group = clf.net_.optimizer_.param_groups[0]
     assert group["lr"] == DEFAULT_LR[optimizer]
     assert group["foreach"] is True  # multi-tensor updates, on the CPU too
+    assert group["weight_decay"] == 0.0  # not AdamW's own default of 0.01
     assert clf.history_[-1, "train_loss"] < clf.history_[0, "train_loss"]
 
 
