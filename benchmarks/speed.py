@@ -1,0 +1,337 @@
+"""Training and prediction throughput, measured side by side in one run.
+
+For each estimator (default architecture, batch size 128, Adam) this times,
+on the same images and interleaved over ``--repeats`` rounds (medians kept,
+so that a noisy machine affects all contenders alike):
+
+- ``ours``: the estimator's ``fit`` on uint8 images and ``predict_proba``;
+- ``hand``: a hand-written PyTorch loop training the same module with the
+  same batch size and optimizer (data converted to a float tensor once,
+  ``randperm`` batches, ``loss.item()`` per batch) and a plain
+  ``no_grad`` prediction loop;
+- ``skorch``: a plain ``skorch.NeuralNetClassifier`` with its default dataset
+  and ``DataLoader``;
+- ``sklearn``: scikit-learn's ``MLPClassifier`` with the same hidden layers
+  (MLP only; it has no batch norm or dropout).
+
+It also measures the machine's float32 (and bfloat16) matrix-multiply peak,
+the CNN's training FLOP/s as a fraction of it, and the estimators' speed with
+``precision='bfloat16'`` and larger batches.
+
+Command::
+
+    python benchmarks/speed.py                 # the recorded run
+    python benchmarks/speed.py --quick --dataset digits   # a smoke test
+"""
+
+from __future__ import annotations
+
+import statistics
+
+import numpy as np
+import torch
+from _common import Timer, load, parser, record
+from skorch import NeuralNetClassifier
+from torch.utils.flop_counter import FlopCounterMode
+
+from emnist_estimators import (
+    CNNClassifier,
+    LSTMClassifier,
+    MLPClassifier,
+    ResNetClassifier,
+)
+
+MODELS = {
+    "mlp": MLPClassifier,
+    "cnn": CNNClassifier,
+    "resnet": ResNetClassifier,
+    "lstm": LSTMClassifier,
+}
+
+
+def float_images(X, shape):
+    return torch.from_numpy(X.reshape(-1, *shape)).float().div_(255)
+
+
+def hand_fit(module, X, y, shape, batch_size, epochs, lr, device):
+    """The loop a user would write: tensors in memory, randperm batches."""
+    images = float_images(X, shape).to(device)
+    labels = torch.from_numpy(y).long().to(device)
+    module.to(device).train()
+    optimizer = torch.optim.Adam(module.parameters(), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    running = 0.0
+    for _ in range(epochs):
+        order = torch.randperm(len(images), device=device)
+        for start in range(0, len(images), batch_size):
+            index = order[start : start + batch_size]
+            optimizer.zero_grad()
+            loss = loss_fn(module(images[index]), labels[index])
+            loss.backward()
+            optimizer.step()
+            running += loss.item()
+    return module
+
+
+def hand_predict(module, X, shape, batch_size, device):
+    images = float_images(X, shape).to(device)
+    module.eval()
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(images), batch_size):
+            out.append(module(images[start : start + batch_size]).softmax(dim=1).cpu())
+    return torch.cat(out).numpy()
+
+
+def skorch_net(module, batch_size, epochs, lr, device):
+    return NeuralNetClassifier(
+        module,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=lr,
+        batch_size=batch_size,
+        max_epochs=epochs,
+        train_split=None,
+        device=device,
+        verbose=0,
+    )
+
+
+def fresh_module(estimator, shape, n_classes, seed):
+    torch.manual_seed(seed)
+    return estimator._build_module((1, *shape), n_classes)
+
+
+def measure_model(name, data, args, epochs, repeats):
+    """Median seconds of fit and predict_proba for each contender."""
+    cls = MODELS[name]
+    shape = data.X_train.shape[1:]
+    n_classes = len(np.unique(data.y_train))
+    y = data.y_train.astype(np.int64)
+    settings = {"max_epochs": epochs, "batch_size": 128, "device": args.device}
+    lr = 1e-3
+    times = {
+        k: {"fit": [], "predict": []} for k in ("ours", "hand", "skorch", "sklearn")
+    }
+    if name != "mlp":
+        times.pop("sklearn")
+    for repeat in range(repeats):
+        seed = repeat
+        ours = cls(random_state=seed, **settings)
+        with Timer() as t:
+            ours.fit(data.X_train, y)
+        times["ours"]["fit"].append(t.seconds)
+        with Timer() as t:
+            ours.predict_proba(data.X_test)
+        times["ours"]["predict"].append(t.seconds)
+
+        module = fresh_module(ours, shape, n_classes, seed)
+        with Timer() as t:
+            hand_fit(module, data.X_train, y, (1, *shape), 128, epochs, lr, args.device)
+        times["hand"]["fit"].append(t.seconds)
+        with Timer() as t:
+            hand_predict(module, data.X_test, (1, *shape), 128, args.device)
+        times["hand"]["predict"].append(t.seconds)
+
+        net = skorch_net(
+            fresh_module(ours, shape, n_classes, seed), 128, epochs, lr, args.device
+        )
+        X_float = data.X_train.reshape(-1, 1, *shape).astype(np.float32) / 255
+        with Timer() as t:
+            net.fit(X_float, y)
+        times["skorch"]["fit"].append(t.seconds)
+        X_test_float = data.X_test.reshape(-1, 1, *shape).astype(np.float32) / 255
+        with Timer() as t:
+            net.predict_proba(X_test_float)
+        times["skorch"]["predict"].append(t.seconds)
+
+        if "sklearn" in times:
+            from sklearn.neural_network import MLPClassifier as SklearnMLP
+
+            mlp = SklearnMLP(
+                hidden_layer_sizes=ours.hidden_layer_sizes,
+                batch_size=128,
+                max_iter=epochs,
+                learning_rate_init=lr,
+                n_iter_no_change=epochs + 1,
+                random_state=seed,
+            )
+            X_flat = data.X_train.reshape(len(y), -1).astype(np.float32) / 255
+            with Timer() as t:
+                mlp.fit(X_flat, y)
+            times["sklearn"]["fit"].append(t.seconds)
+            X_test_flat = data.X_test.reshape(len(data.X_test), -1).astype(np.float32)
+            with Timer() as t:
+                mlp.predict_proba(X_test_flat / 255)
+            times["sklearn"]["predict"].append(t.seconds)
+    n_fit, n_predict = len(y) * epochs, len(data.X_test)
+    rates = {
+        contender: {
+            "fit_images_per_s": n_fit / statistics.median(t["fit"]),
+            "predict_images_per_s": n_predict / statistics.median(t["predict"]),
+            "fit_seconds": t["fit"],
+            "predict_seconds": t["predict"],
+        }
+        for contender, t in times.items()
+    }
+    return rates
+
+
+def matmul_peak(dtype, size=2048, repeats=20):
+    a = torch.randn(size, size).to(dtype)
+    b = torch.randn(size, size).to(dtype)
+    for _ in range(3):
+        a @ b
+    with Timer() as t:
+        for _ in range(repeats):
+            a @ b
+    return 2 * size**3 * repeats / t.seconds
+
+
+def training_flops_per_image(estimator, shape, n_classes, batch_size=128):
+    module = estimator._build_module((1, *shape), n_classes).train()
+    images = torch.rand(batch_size, 1, *shape)
+    labels = torch.randint(0, n_classes, (batch_size,))
+    counter = FlopCounterMode(display=False)
+    with counter:
+        loss = torch.nn.functional.cross_entropy(module(images), labels)
+        loss.backward()
+    return counter.get_total_flops() / batch_size
+
+
+def measure_variants(name, data, args, epochs, repeats):
+    """The estimator with bfloat16 and with larger batches, against the default."""
+    cls = MODELS[name]
+    y = data.y_train.astype(np.int64)
+    variants = {
+        "float32, batch 128": {},
+        "bfloat16, batch 128": {"precision": "bfloat16"},
+        "float32, batch 256": {"batch_size": 256},
+        "bfloat16, batch 256": {"precision": "bfloat16", "batch_size": 256},
+    }
+    seconds = {v: [] for v in variants}
+    for repeat in range(repeats):
+        for variant, params in variants.items():
+            settings = {"max_epochs": epochs, "device": args.device, **params}
+            with Timer() as t:
+                cls(random_state=repeat, **settings).fit(data.X_train, y)
+            seconds[variant].append(t.seconds)
+    return {
+        v: {"fit_images_per_s": len(y) * epochs / statistics.median(s), "seconds": s}
+        for v, s in seconds.items()
+    }
+
+
+def main():
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--n-train", type=int, default=20000, help="training images")
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--models", default="mlp,cnn,resnet,lstm")
+    args = p.parse_args()
+    if args.quick:
+        args.n_train, args.epochs, args.repeats = 300, 1, 1
+    torch.manual_seed(0)
+    data = load(args, n_train=args.n_train, n_test=max(args.n_train // 4, 100))
+    models = args.models.split(",")
+    warm = load(args, n_train=min(1000, args.n_train), n_test=100)
+    for name in models:  # load kernels, allocate pools
+        measure_model(name, warm, args, epochs=1, repeats=1)
+
+    results = {
+        "n_train": len(data.y_train),
+        "n_test": len(data.y_test),
+        "epochs": args.epochs,
+        "repeats": args.repeats,
+        "models": {},
+    }
+    for name in models:
+        results["models"][name] = measure_model(
+            name, data, args, args.epochs, args.repeats
+        )
+        print(
+            name,
+            {
+                k: round(v["fit_images_per_s"])
+                for k, v in results["models"][name].items()
+            },
+            flush=True,
+        )
+
+    shape = data.X_train.shape[1:]
+    n_classes = len(np.unique(data.y_train))
+    peak32 = matmul_peak(torch.float32)
+    peakbf16 = matmul_peak(torch.bfloat16)
+    cnn_flops = training_flops_per_image(CNNClassifier(), shape, n_classes)
+    results["matmul_peak_gflops"] = {
+        "float32": peak32 / 1e9,
+        "bfloat16": peakbf16 / 1e9,
+    }
+    if "cnn" in results["models"]:
+        cnn_rate = results["models"]["cnn"]["ours"]["fit_images_per_s"]
+        results["cnn_training"] = {
+            "flops_per_image": cnn_flops,
+            "achieved_gflops": cnn_flops * cnn_rate / 1e9,
+            "fraction_of_float32_peak": cnn_flops * cnn_rate / peak32,
+        }
+    results["variants"] = {
+        name: measure_variants(name, data, args, args.epochs, args.repeats)
+        for name in models
+        if name in ("cnn", "resnet")
+    }
+    record(
+        "speed" if not args.quick else "speed-quick", args, results, markdown(results)
+    )
+
+
+def markdown(results) -> str:
+    lines = [
+        f"{results['n_train']} training images, {results['epochs']} epochs, "
+        f"{results['n_test']} test images; medians of {results['repeats']} "
+        "interleaved repeats. Throughput in images per second.",
+        "",
+        "| model | contender | fit img/s | fit vs hand | predict img/s "
+        "| predict vs hand |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, rates in results["models"].items():
+        hand = rates["hand"]
+        for contender, r in rates.items():
+            lines.append(
+                f"| {name} | {contender} | {r['fit_images_per_s']:.0f} | "
+                f"{r['fit_images_per_s'] / hand['fit_images_per_s']:.2f} | "
+                f"{r['predict_images_per_s']:.0f} | "
+                f"{r['predict_images_per_s'] / hand['predict_images_per_s']:.2f} |"
+            )
+    peak = results["matmul_peak_gflops"]
+    lines += [
+        "",
+        f"Matrix-multiply peak: float32 {peak['float32']:.0f} GFLOP/s, "
+        f"bfloat16 {peak['bfloat16']:.0f} GFLOP/s.",
+    ]
+    if "cnn_training" in results:
+        c = results["cnn_training"]
+        lines.append(
+            f"CNN training: {c['flops_per_image'] / 1e6:.1f} MFLOP per image, "
+            f"{c['achieved_gflops']:.1f} GFLOP/s achieved = "
+            f"{c['fraction_of_float32_peak']:.1%} of the float32 peak."
+        )
+    for name, variants in results.get("variants", {}).items():
+        base = variants["float32, batch 128"]["fit_images_per_s"]
+        lines += [
+            "",
+            f"{name} training variants (estimator):",
+            "",
+            "| variant | fit img/s | vs float32 batch 128 |",
+            "|---|---|---|",
+        ]
+        for variant, r in variants.items():
+            lines.append(
+                f"| {variant} | {r['fit_images_per_s']:.0f} | "
+                f"{r['fit_images_per_s'] / base:.2f} |"
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The benchmark scripts' quick modes run, so that the scripts cannot rot."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def run(script, *args, tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / script),
+            "--quick",
+            "--dataset",
+            "digits",
+            "--output",
+            str(tmp_path),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.mark.slow
+def test_speed_quick_mode(tmp_path):
+    run("speed.py", tmp_path=tmp_path)
+    results = json.loads((tmp_path / "speed-quick.json").read_text())
+    assert results["environment"]["torch"]
+    models = results["results"]["models"]
+    assert set(models) == {"mlp", "cnn", "resnet", "lstm"}
+    assert set(models["mlp"]) == {"ours", "hand", "skorch", "sklearn"}
+    assert all(r["fit_images_per_s"] > 0 for r in models["cnn"].values())
+    assert results["results"]["matmul_peak_gflops"]["float32"] > 0
+    assert 0 < results["results"]["cnn_training"]["fraction_of_float32_peak"] < 1
+    assert "| cnn | ours |" in (tmp_path / "speed-quick.md").read_text()
+
+
+@pytest.mark.slow
+def test_accuracy_quick_mode(tmp_path):
+    run("accuracy.py", "--models", "mlp,cnn", tmp_path=tmp_path)
+    results = json.loads((tmp_path / "accuracy-digits-quick.json").read_text())
+    models = results["results"]["models"]
+    assert set(models) == {"mlp", "cnn"}
+    assert len(models["cnn"]["test_acc_per_epoch"]) == models["cnn"]["epochs"] == 1
+    assert 0 <= models["mlp"]["accuracy"] <= 1
+    assert (tmp_path / "accuracy-digits-quick" / "report.md").is_file()
