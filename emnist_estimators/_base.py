@@ -323,6 +323,7 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         self, image_shape: tuple[int, int, int], n_classes: int
     ) -> torch.nn.Module:
         """Return a new, untrained network for the validated parameters."""
+        raise NotImplementedError
 
     def _check_architecture_params(self) -> None:
         """Check architecture parameters beyond their declared constraints.
@@ -394,7 +395,7 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         stratified = counts.min() >= 2 and min(n_valid, n_train) >= n_classes
         return ValidSplit(fraction, stratified=stratified, random_state=seed), n_train
 
-    def _build_callbacks(self, n_train: int, has_validation: bool) -> list:
+    def _build_callbacks(self, n_train: int, has_validation: bool, lr: float) -> list:
         callbacks: list = [
             (
                 "train_acc",
@@ -404,15 +405,12 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
             )
         ]
         if self.lr_scheduler is not None:
-            optimizer_settings = optimizer_kwargs(
-                self.optimizer, self.lr, self.momentum, self.weight_decay
-            )
             callbacks.append(
                 (
                     "lr_scheduler",
                     make_lr_scheduler(
                         self.lr_scheduler,
-                        lr=optimizer_settings["lr"],
+                        lr=lr,
                         max_epochs=self.max_epochs,
                         n_steps_per_epoch=steps_per_epoch(n_train, self.batch_size),
                         step_size=self.lr_step_size,
@@ -446,15 +444,14 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         device: torch.device,
         train_split,
         callbacks: list,
+        optimizer_settings: dict,
     ) -> ImageNeuralNetClassifier:
         return ImageNeuralNetClassifier(
             module=module,
             criterion=torch.nn.CrossEntropyLoss,
             criterion__label_smoothing=float(self.label_smoothing),
             optimizer=optimizer_class(self.optimizer),
-            **optimizer_kwargs(
-                self.optimizer, self.lr, self.momentum, self.weight_decay
-            ),
+            **optimizer_settings,
             l1=float(self.l1),
             augmentation=self._augmentation_module(),
             precision=self.precision,
@@ -537,7 +534,12 @@ width) or (n_samples, channels, height, width)
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
         train_split, n_train = self._validation_split(y_encoded, len(classes), seed)
-        callbacks = self._build_callbacks(n_train, train_split is not None)
+        optimizer_settings = optimizer_kwargs(
+            self.optimizer, self.lr, self.momentum, self.weight_decay
+        )
+        callbacks = self._build_callbacks(
+            n_train, train_split is not None, optimizer_settings["lr"]
+        )
         self.image_shape_ = image_shape
         X_tensor = self._to_tensor(X)
         y_tensor = torch.from_numpy(y_encoded.astype(np.int64))
@@ -550,7 +552,9 @@ width) or (n_samples, channels, height, width)
             module = self._build_module(image_shape, len(classes)).to(
                 memory_format=torch.channels_last
             )
-            net = self._build_net(module, device, train_split, callbacks)
+            net = self._build_net(
+                module, device, train_split, callbacks, optimizer_settings
+            )
             net.initialize()
             if previous_weights is not None:
                 net.module_.load_state_dict(previous_weights)
