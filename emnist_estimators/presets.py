@@ -1,11 +1,14 @@
 """Documented settings for EMNIST-sized problems, one preset per model.
 
 The estimators' defaults are modest (they also have to work on a few hundred
-samples of any shape); the ``'emnist'`` presets are the settings chosen on a
-validation split of EMNIST ByClass training data (see ``benchmarks/``) for
-28x28 character images and tens of thousands of training images or more:
-wider networks, AdamW with a one-cycle schedule, label smoothing and mild
-random affine augmentation.
+samples of any shape); the ``'emnist'`` presets are settings for 28x28
+character images and tens of thousands of training images or more, chosen on
+a validation split of the training part of the EMNIST ByClass stand-in (the
+test part was not used; see ``benchmarks/``): wider networks, AdamW with a
+one-cycle schedule and label smoothing. Random affine augmentation helped the
+MLP a little and cost the CNN about 0.9 points of validation accuracy, so only
+the MLP preset uses it. The LSTM and ResNet presets are sized so that an epoch
+of 93,000 images takes about a minute on two CPU cores.
 
 Examples
 --------
@@ -45,23 +48,23 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "weight_decay": 1e-4,
             "lr_scheduler": "onecycle",
             "label_smoothing": 0.1,
-            "augment": True,
+            "augment": False,
             "max_epochs": 15,
         },
         "resnet": {
             "widths": (32, 64, 128),
-            "blocks": 2,
+            "blocks": 1,
             "dropout": 0.2,
             "optimizer": "adamw",
             "lr": 3e-3,
             "weight_decay": 1e-4,
             "lr_scheduler": "onecycle",
             "label_smoothing": 0.1,
-            "augment": True,
+            "augment": False,
             "max_epochs": 15,
         },
         "lstm": {
-            "hidden_sizes": (256, 256),
+            "hidden_sizes": (128, 128),
             "bidirectional": True,
             "dropout": 0.25,
             "optimizer": "adamw",
@@ -69,7 +72,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "weight_decay": 1e-4,
             "lr_scheduler": "onecycle",
             "label_smoothing": 0.1,
-            "augment": True,
+            "augment": False,
             "max_epochs": 15,
         },
     },

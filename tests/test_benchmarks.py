@@ -44,7 +44,8 @@ def test_speed_quick_mode(tmp_path):
     assert all(r["fit_images_per_s"] > 0 for r in models["cnn"].values())
     assert results["results"]["matmul_peak_gflops"]["float32"] > 0
     assert 0 < results["results"]["cnn_training"]["fraction_of_float32_peak"] < 1
-    assert "| cnn | ours |" in (tmp_path / "speed-quick.md").read_text()
+    assert results["results"]["n_train"] == dict.fromkeys(models, 300)
+    assert "| cnn | 300 / 100 | ours |" in (tmp_path / "speed-quick.md").read_text()
 
 
 @pytest.mark.slow
