@@ -20,13 +20,12 @@ A smoke test: ``python benchmarks/accuracy.py --quick --dataset digits``.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import torch
 from _common import load, parser, record, results_folder
 from skorch.callbacks import Callback
 
+from emnist_estimators.cli import parse_param
 from emnist_estimators.presets import make_estimator
 from emnist_estimators.reports import ReportWriter, add_data_figures, fit_and_report
 
@@ -55,16 +54,14 @@ def main():
     p.add_argument(
         "--param",
         action="append",
+        type=parse_param,
         default=[],
         metavar="KEY=VALUE",
         help="override a preset parameter (JSON value), for every model",
     )
     p.add_argument("--name", help="results name (default: accuracy-<dataset>)")
     args = p.parse_args()
-    overrides = {}
-    for item in args.param:
-        key, _, value = item.partition("=")
-        overrides[key] = json.loads(value)
+    overrides = dict(args.param)
     if args.quick:
         overrides.setdefault("max_epochs", 1)
     data = load(

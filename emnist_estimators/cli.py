@@ -40,7 +40,25 @@ def _parse_value(text: str):
         return text
 
 
-def _param(text: str) -> tuple[str, object]:
+def parse_param(text: str) -> tuple[str, object]:
+    """Parse a ``KEY=VALUE`` estimator parameter given on a command line.
+
+    Parameters
+    ----------
+    text : str
+        ``KEY=VALUE``; the value is read as JSON (``0.3``, ``[32,64]``,
+        ``true``, ``null``) and kept as a string when it is not JSON.
+
+    Returns
+    -------
+    tuple of (str, object)
+        The key and the value.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When there is no ``=`` or the key is empty.
+    """
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(
@@ -131,7 +149,7 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--batch-size", type=_positive_int, metavar="N")
     group.add_argument(
         "--param",
-        type=_param,
+        type=parse_param,
         action="append",
         default=[],
         metavar="KEY=VALUE",

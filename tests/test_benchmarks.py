@@ -50,8 +50,16 @@ def test_speed_quick_mode(tmp_path):
 
 @pytest.mark.slow
 def test_accuracy_quick_mode(tmp_path):
-    run("accuracy.py", "--models", "mlp,cnn", tmp_path=tmp_path)
+    run(
+        "accuracy.py",
+        "--models",
+        "mlp,cnn",
+        "--param",
+        "dropout=0.1",
+        tmp_path=tmp_path,
+    )
     results = json.loads((tmp_path / "accuracy-digits-quick.json").read_text())
+    assert results["results"]["overrides"] == {"dropout": 0.1, "max_epochs": 1}
     models = results["results"]["models"]
     assert set(models) == {"mlp", "cnn"}
     assert len(models["cnn"]["test_acc_per_epoch"]) == models["cnn"]["epochs"] == 1
