@@ -24,17 +24,22 @@ from typing import Any
 
 from .estimators import ESTIMATORS
 
+#: The training recipe every 'emnist' preset shares.
+_ADAMW_ONE_CYCLE: dict[str, Any] = {
+    "optimizer": "adamw",
+    "weight_decay": 1e-4,
+    "lr_scheduler": "onecycle",
+    "label_smoothing": 0.1,
+}
+
 #: Settings of each model's 'emnist' preset.
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "emnist": {
         "mlp": {
             "hidden_layer_sizes": (1024, 512, 256),
             "dropout": 0.3,
-            "optimizer": "adamw",
+            **_ADAMW_ONE_CYCLE,
             "lr": 2e-3,
-            "weight_decay": 1e-4,
-            "lr_scheduler": "onecycle",
-            "label_smoothing": 0.1,
             "augment": True,
             "max_epochs": 20,
         },
@@ -43,11 +48,8 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "convs_per_block": 2,
             "dense_units": (256,),
             "dropout": 0.25,
-            "optimizer": "adamw",
+            **_ADAMW_ONE_CYCLE,
             "lr": 3e-3,
-            "weight_decay": 1e-4,
-            "lr_scheduler": "onecycle",
-            "label_smoothing": 0.1,
             "augment": False,
             "max_epochs": 15,
         },
@@ -55,11 +57,8 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "widths": (32, 64, 128),
             "blocks": 1,
             "dropout": 0.2,
-            "optimizer": "adamw",
+            **_ADAMW_ONE_CYCLE,
             "lr": 3e-3,
-            "weight_decay": 1e-4,
-            "lr_scheduler": "onecycle",
-            "label_smoothing": 0.1,
             "augment": False,
             "max_epochs": 15,
         },
@@ -67,11 +66,8 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "hidden_sizes": (128, 128),
             "bidirectional": True,
             "dropout": 0.25,
-            "optimizer": "adamw",
+            **_ADAMW_ONE_CYCLE,
             "lr": 2e-3,
-            "weight_decay": 1e-4,
-            "lr_scheduler": "onecycle",
-            "label_smoothing": 0.1,
             "augment": False,
             "max_epochs": 15,
         },
