@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -92,7 +91,3 @@ class Timer:
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
         return False
-
-
-def dumps(data) -> str:
-    return json.dumps(data, indent=2, default=str)
