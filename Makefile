@@ -4,6 +4,8 @@
 # Set-up: a virtual environment in $(VENV), the package installed in editable
 # mode with its test extras (which include the docs toolchain), under the pins
 # in constraints.txt. `make docs` builds the documentation (warnings are errors).
+# `make test-avx2` runs the tests as a CPU without native bfloat16 would (AVX2
+# kernels, oneDNN capped at AVX2), on any newer x86-64 CPU.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,7 +15,7 @@ EXTRAS ?= dev
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: test demo docs install lint clean
+.PHONY: test test-avx2 demo docs install lint clean
 
 install: $(STAMP)
 
@@ -24,6 +26,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The switches torch and oneDNN read; emnist_estimators._hardware honours both.
+SIMULATE_AVX2 := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2
+
+test-avx2: $(STAMP)
+	$(SIMULATE_AVX2) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(BIN)/emnist-estimators compare --dataset digits $(DEMO_ARGS)

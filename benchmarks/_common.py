@@ -67,7 +67,7 @@ def record(name: str, args, results: dict, markdown: str) -> Path:
     payload = {"command": command, "environment": env, "results": results}
     write_json(folder / f"{name}.json", payload)
     machine = (
-        f"{env['cpu']}, {env['cpu_count']} cores, torch {env['torch']} "
+        f"{env['hardware']}, {env['cpu_count']} cores, torch {env['torch']} "
         f"({env['torch_threads']} threads), device {args.device}"
         + (f" ({env['gpu']})" if "gpu" in env else "")
         + f", {env['date']}"

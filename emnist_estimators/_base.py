@@ -30,7 +30,7 @@ from skorch.dataset import ValidSplit
 from ._augment import FixedViews, RandomAffine, check_augmentation, tta_views
 from ._data import ImageTensorDataset, TensorBatchLoader
 from ._devices import resolve_device
-from ._net import PRECISIONS, ImageNeuralNetClassifier
+from ._net import ImageNeuralNetClassifier
 from ._optim import (
     LR_SCHEDULERS,
     OPTIMIZERS,
@@ -39,6 +39,7 @@ from ._optim import (
     optimizer_kwargs,
     steps_per_epoch,
 )
+from ._precision import PRECISION_OPTIONS, resolve_precision
 from ._reshape import check_image_shape, flatten_images, infer_image_shape, to_images
 from ._validation import OptimizerClass, check_callbacks
 from .modules import count_parameters
@@ -126,11 +127,15 @@ None, default=None
         'auto' (CUDA when available, else the CPU), 'cpu', 'cuda', 'cuda:N'
         or 'mps'. A device that is not available raises ``ValueError`` in
         ``fit``.
-    precision : {'float32', 'bfloat16'}, default='float32'
+    precision : {'float32', 'bfloat16', 'auto'}, default='float32'
         Compute precision of training and prediction. 'bfloat16' runs the
         forward passes under ``torch.autocast`` in bfloat16 (weights, gradients
         and the loss stay float32): faster on GPUs and on CPUs with bfloat16
-        instructions (AVX-512 BF16, AMX).
+        instructions (AVX-512 BF16, AMX), but emulated and much slower on
+        other CPUs (a ``UserWarning`` says so). 'auto' picks bfloat16 where it
+        is native and float32 elsewhere; the choice made is ``precision_``.
+        float32 is the default so that results do not depend on the machine
+        beyond the last bits.
     verbose : int, default=0
         0 is silent; 1 or more prints skorch's per-epoch table and shows a
         tqdm progress bar over the batches of each epoch.
@@ -167,6 +172,9 @@ ATTRIBUTES_DOC = """\
         model keeps the epochs done, as skorch does.
     device_ : str
         The device used, e.g. 'cpu' or 'cuda:0'.
+    precision_ : str
+        The compute precision used, 'float32' or 'bfloat16' (what
+        ``precision='auto'`` chose on this machine).
     n_parameters_ : int
         Number of trainable parameters of the network.
     fit_time_ : float
@@ -256,7 +264,7 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         "image_shape": [tuple, list, None],
         "random_state": ["random_state"],
         "device": [str, torch.device],
-        "precision": [StrOptions(set(PRECISIONS))],
+        "precision": [StrOptions(set(PRECISION_OPTIONS))],
         "verbose": ["verbose"],
         "callbacks": [list, None],
         "warm_start": ["boolean"],
@@ -445,6 +453,7 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
         train_split,
         callbacks: list,
         optimizer_settings: dict,
+        precision: str,
     ) -> ImageNeuralNetClassifier:
         return ImageNeuralNetClassifier(
             module=module,
@@ -454,7 +463,7 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator):
             **optimizer_settings,
             l1=float(self.l1),
             augmentation=self._augmentation_module(),
-            precision=self.precision,
+            precision=precision,
             test_time_views=self._test_time_views(),
             batch_size=int(self.batch_size),
             max_epochs=int(self.max_epochs),
@@ -516,6 +525,7 @@ width) or (n_samples, channels, height, width)
         start = time.perf_counter()
         self._check_params()
         device = resolve_device(self.device)
+        precision = resolve_precision(self.precision, device)
         X, data_shape = _flatten_input(X)
         X, y = validate_data(self, X, y, dtype=_INPUT_DTYPES)
         check_classification_targets(y)
@@ -553,7 +563,7 @@ width) or (n_samples, channels, height, width)
                 memory_format=torch.channels_last
             )
             net = self._build_net(
-                module, device, train_split, callbacks, optimizer_settings
+                module, device, train_split, callbacks, optimizer_settings, precision
             )
             net.initialize()
             if previous_weights is not None:
@@ -566,6 +576,7 @@ width) or (n_samples, channels, height, width)
         self.n_iter_ = len(net.history)
         self.interrupted_ = net.interrupted_
         self.device_ = str(device)
+        self.precision_ = precision
         self.n_parameters_ = count_parameters(net.module_)
         self.fit_time_ = time.perf_counter() - start
         return self

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import torch
 from skorch import NeuralNetClassifier
 from skorch.dataset import unpack_data
 
-#: ``precision`` values and the autocast dtype they train and predict with.
-PRECISIONS: dict[str, torch.dtype | None] = {
-    "float32": None,
-    "bfloat16": torch.bfloat16,
-}
+from ._precision import compute_context
 
 
 class ImageNeuralNetClassifier(NeuralNetClassifier):
@@ -46,7 +40,7 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
     augmentation : callable or None, default=None
         Maps every training batch of images to an augmented batch.
     precision : {'float32', 'bfloat16'}, default='float32'
-        Compute precision of forward passes.
+        Compute precision of forward passes (resolved: not 'auto').
     test_time_views : callable or None, default=None
         Maps a batch of images to a list of views averaged at prediction time.
     """
@@ -96,12 +90,6 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
     def _penalised_weights(self) -> list[torch.Tensor]:
         return [p for p in self.module_.parameters() if p.requires_grad and p.ndim > 1]
 
-    def _autocast(self):
-        dtype = PRECISIONS[self.precision]
-        if dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(torch.device(self.device).type, dtype=dtype)
-
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Cross-entropy, plus the L1 penalty when training."""
         loss = super().get_loss(y_pred, y_true, X=X, training=training)
@@ -133,7 +121,7 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         n_rows = len(x)
         if not self.module_.training:
             x = self._pad_to_batch_size(x)
-        with self._autocast():
+        with compute_context(self.precision, self.device):
             out = super().infer(x, **fit_params)
         # float32 logits: numpy (skorch's scoring) has no bfloat16.
         return out[:n_rows].float()

@@ -145,6 +145,13 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
         help="start from the estimators' defaults (none) or from the settings "
         "tuned for EMNIST (emnist: see emnist_estimators.presets)",
     )
+    group.add_argument(
+        "--precision",
+        choices=("auto", "float32", "bfloat16"),
+        default="auto",
+        help="compute precision (default: auto, bfloat16 where the GPU or CPU "
+        "computes it natively, else float32)",
+    )
     group.add_argument("--max-epochs", type=_positive_int, metavar="N")
     group.add_argument("--batch-size", type=_positive_int, metavar="N")
     group.add_argument(
@@ -338,7 +345,11 @@ def load_data_from_args(args, *, n_train: int | None = None, n_test: int | None 
 def _make_estimator(name: str, args):
     from .presets import make_estimator
 
-    params = {"random_state": args.random_state, "device": args.device}
+    params = {
+        "random_state": args.random_state,
+        "device": args.device,
+        "precision": args.precision,
+    }
     if args.max_epochs:
         params["max_epochs"] = args.max_epochs
     if args.batch_size:

@@ -10,16 +10,7 @@ from typing import Any
 
 import numpy as np
 
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+from ._hardware import describe_cpu, hardware_info
 
 
 def environment_info(device: str | None = None) -> dict[str, Any]:
@@ -34,19 +25,25 @@ def environment_info(device: str | None = None) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``date``, ``python``, ``platform``, ``cpu``, ``cpu_count``,
-        ``torch_threads``, versions of torch, skorch, scikit-learn and numpy,
-        ``cuda_available`` and, for a CUDA device, ``gpu``.
+        ``date``, ``python``, ``platform``, ``cpu`` (model), ``cpu_flags``
+        (AVX2, FMA, AVX-512, AVX-512 BF16, AMX), ``torch_cpu_capability``
+        (the instruction set torch's kernels use), ``onednn_max_cpu_isa``,
+        ``cpu_native_bfloat16``, ``hardware`` (all that in one line),
+        ``cpu_count``, ``torch_threads``, versions of torch, skorch,
+        scikit-learn and numpy, ``cuda_available`` and, for a CUDA device,
+        ``gpu``.
     """
     import sklearn
     import skorch
     import torch
 
+    hardware = hardware_info()
     info: dict[str, Any] = {
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "cpu": _cpu_model(),
+        **hardware,
+        "hardware": describe_cpu(hardware),
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "torch": torch.__version__,

@@ -46,6 +46,8 @@ SUMMARY_COLUMNS = (
     "n_parameters",
     "n_epochs",
     "n_test",
+    "device",
+    "compute_precision",
 )
 
 
@@ -87,6 +89,11 @@ class EvaluationReport:
         Number of test samples.
     y_pred : ndarray
         The predictions.
+    device : str or None
+        The estimator's ``device_`` (where it was trained), when it has one.
+    compute_precision : str or None
+        The estimator's ``precision_`` ('float32' or 'bfloat16'), when it has
+        one.
     """
 
     model: str
@@ -107,7 +114,9 @@ class EvaluationReport:
     n_parameters: int | None
     n_epochs: int | None
     n_test: int
-    y_pred: np.ndarray = field(repr=False)
+    y_pred: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    device: str | None = None
+    compute_precision: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The scalar metrics, keyed as :data:`SUMMARY_COLUMNS`.
@@ -330,6 +339,8 @@ def evaluate(
         n_epochs=getattr(final, "n_iter_", None),
         n_test=len(y),
         y_pred=y_pred,
+        device=getattr(final, "device_", None),
+        compute_precision=getattr(final, "precision_", None),
     )
 
 

@@ -30,6 +30,8 @@ _ADAMW_ONE_CYCLE: dict[str, Any] = {
     "weight_decay": 1e-4,
     "lr_scheduler": "onecycle",
     "label_smoothing": 0.1,
+    # bfloat16 where the hardware computes it natively, else float32.
+    "precision": "auto",
 }
 
 #: Settings of each model's 'emnist' preset.

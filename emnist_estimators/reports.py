@@ -274,6 +274,8 @@ def save_fitted_model(name: str, estimator, data, writer: ReportWriter) -> Path:
             "dataset": data.name,
             "classes": estimator.classes_.tolist(),
             "class_names": [str(data.mapping[c]) for c in estimator.classes_],
+            "device": getattr(estimator, "device_", None),
+            "precision": getattr(estimator, "precision_", None),
             "params": {k: repr(v) for k, v in estimator.get_params().items()},
         },
     )
@@ -311,8 +313,10 @@ def report_model(name: str, estimator, data, writer: ReportWriter):
     device = getattr(estimator, "device_", None)
     info = environment_info(device)
     writer.details["environment"] = (
-        f"{info.get('device', 'cpu')} ({info.get('gpu', info['cpu'])}), "
-        f"{info['cpu_count']} CPU cores, torch {info['torch']}"
+        f"{info.get('device', 'cpu')}"
+        + (f" ({info['gpu']})" if "gpu" in info else "")
+        + f"; {info['hardware']}; {info['cpu_count']} CPU cores, "
+        f"{info['torch_threads']} torch threads, torch {info['torch']}"
     )
     writer.extra["environment"] = info
     writer.add_model_report(name, report)

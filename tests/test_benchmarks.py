@@ -65,3 +65,21 @@ def test_accuracy_quick_mode(tmp_path):
     assert len(models["cnn"]["test_acc_per_epoch"]) == models["cnn"]["epochs"] == 1
     assert 0 <= models["mlp"]["accuracy"] <= 1
     assert (tmp_path / "accuracy-digits-quick" / "report.md").is_file()
+
+
+@pytest.mark.slow
+def test_precision_quick_mode(tmp_path):
+    from emnist_estimators._hardware import cpu_has_native_bfloat16
+
+    run("precision.py", "--models", "mlp,cnn", tmp_path=tmp_path)
+    results = json.loads((tmp_path / "precision-quick.json").read_text())
+    native = cpu_has_native_bfloat16()
+    assert results["results"]["bfloat16_native"] is native
+    assert results["results"]["auto_picks"] == ("bfloat16" if native else "float32")
+    models = results["results"]["models"]
+    assert set(models) == {"mlp", "cnn"}
+    # Emulated bfloat16 is not run in quick mode: it would take minutes.
+    expected = {"float32", "bfloat16"} if native else {"float32"}
+    assert set(models["cnn"]) == expected
+    assert results["environment"]["cpu_flags"]["avx2"] in (True, False)
+    assert "bfloat16" in (tmp_path / "precision-quick.md").read_text()
