@@ -26,6 +26,7 @@ from _common import load, parser, record, results_folder
 from skorch.callbacks import Callback
 
 from emnist_estimators.cli import parse_param
+from emnist_estimators.models import list_models
 from emnist_estimators.presets import make_estimator
 from emnist_estimators.reports import ReportWriter, add_data_figures, fit_and_report
 
@@ -50,7 +51,7 @@ class TestAccuracyPerEpoch(Callback):
 
 def main():
     p = parser(__doc__.splitlines()[0])
-    p.add_argument("--models", default="mlp,cnn,resnet,lstm")
+    p.add_argument("--models", default=",".join(list_models()))
     p.add_argument(
         "--param",
         action="append",

@@ -26,8 +26,8 @@ from _common import Timer, load, parser, record
 from emnist_estimators._devices import resolve_device
 from emnist_estimators._hardware import native_bfloat16
 from emnist_estimators._precision import resolve_precision
+from emnist_estimators.models import list_models
 from emnist_estimators.presets import make_estimator
-from emnist_estimators.search import MODELS
 
 
 def time_fit(model, precision, data, args, seed):
@@ -51,7 +51,7 @@ def main():
     p.add_argument("--n-train", type=int, default=4096)
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--models", default=",".join(MODELS))
+    p.add_argument("--models", default=",".join(list_models()))
     p.add_argument("--name", help="results name (default: precision)")
     args = p.parse_args()
     if args.quick:

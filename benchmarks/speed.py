@@ -40,26 +40,16 @@ from sklearn.utils import Bunch
 from skorch import NeuralNetClassifier
 from torch.utils.flop_counter import FlopCounterMode
 
-from emnist_estimators import (
-    CNNClassifier,
-    LSTMClassifier,
-    MLPClassifier,
-    ResNetClassifier,
-)
+from emnist_estimators import CNNClassifier, MLPClassifier
 from emnist_estimators._devices import resolve_device
 from emnist_estimators._hardware import native_bfloat16
+from emnist_estimators.models import get_model, list_models
 
-MODELS = {
-    "mlp": MLPClassifier,
-    "cnn": CNNClassifier,
-    "resnet": ResNetClassifier,
-    "lstm": LSTMClassifier,
-}
-
-#: Training images per model in the recorded run: about 30-60 s per contender
-#: and repeat, so that fixed costs (building the module, the first batches)
-#: are small beside the epochs and every model is timed for a similar while.
-SIZES = {"mlp": 90000, "cnn": 20000, "resnet": 8000, "lstm": 20000}
+#: Training images per model in the recorded run (each model declares its
+#: ``benchmark_size``): about 30-60 s per contender and repeat, so that fixed
+#: costs (building the module, the first batches) are small beside the epochs
+#: and every model is timed for a similar while.
+SIZES = {name: get_model(name).benchmark_size for name in list_models()}
 
 
 def float_images(X, shape):
@@ -117,7 +107,7 @@ def fresh_module(estimator, shape, n_classes, seed):
 
 def measure_model(name, data, args, epochs, repeats):
     """Median seconds of fit and predict_proba for each contender."""
-    cls = MODELS[name]
+    cls = get_model(name).estimator
     shape = data.X_train.shape[1:]
     n_classes = len(np.unique(data.y_train))
     y = data.y_train.astype(np.int64)
@@ -126,7 +116,7 @@ def measure_model(name, data, args, epochs, repeats):
     times = {
         k: {"fit": [], "predict": []} for k in ("ours", "hand", "skorch", "sklearn")
     }
-    if name != "mlp":
+    if not issubclass(cls, MLPClassifier):  # scikit-learn has an MLP only
         times.pop("sklearn")
     for repeat in range(repeats):
         seed = repeat
@@ -224,7 +214,7 @@ def subset(data, n_train):
 
 def measure_variants(name, data, args, epochs, repeats, bfloat16=True):
     """The estimator with bfloat16 and with larger batches, against the default."""
-    cls = MODELS[name]
+    cls = get_model(name).estimator
     y = data.y_train.astype(np.int64)
     variants = {
         "float32, batch 128": {},
@@ -262,7 +252,7 @@ def main():
         default=2,
         help="repeats of the bfloat16 / batch-size variants",
     )
-    p.add_argument("--models", default="mlp,cnn,resnet,lstm")
+    p.add_argument("--models", default=",".join(list_models()))
     args = p.parse_args()
     if args.quick:
         args.n_train, args.epochs, args.repeats, args.variant_repeats = 300, 1, 1, 1

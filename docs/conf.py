@@ -39,6 +39,9 @@ matplotlib.use("Agg")
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
+# docs/sphinxext holds the model-table directive and helpers that
+# sphinx-gallery imports by name.
+sys.path.insert(0, str(DOCS / "sphinxext"))
 
 try:  # normally installed (``make install`` installs the checkout, editable)
     import emnist_estimators
@@ -60,6 +63,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "emnist_model_table",
 ]
 
 templates_path = ["_templates"]
@@ -118,8 +122,6 @@ numpydoc_attributes_as_param_list = True
 numpydoc_xref_param_type = False
 
 # -- sphinx-gallery ----------------------------------------------------------
-# docs/sphinxext holds helpers that sphinx-gallery imports by name.
-sys.path.insert(0, str(DOCS / "sphinxext"))
 
 sphinx_gallery_conf = {
     "examples_dirs": ["../examples"],

@@ -2,10 +2,11 @@
 
 The four estimators are plain scikit-learn classifiers; ``fit`` builds and
 trains a skorch net around a PyTorch module (see :mod:`emnist_estimators.modules`).
+They are imported on first use, so that ``import emnist_estimators`` (and
+the command line's ``--help``) does not load torch.
 """
 
 from ._version import __version__
-from .estimators import CNNClassifier, LSTMClassifier, MLPClassifier, ResNetClassifier
 
 __all__ = [
     "CNNClassifier",
@@ -14,3 +15,15 @@ __all__ = [
     "ResNetClassifier",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

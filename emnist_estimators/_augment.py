@@ -14,7 +14,6 @@ independent of how samples are batched.
 from __future__ import annotations
 
 import math
-from numbers import Real
 
 import torch
 import torch.nn.functional as F
@@ -24,53 +23,26 @@ import torch.nn.functional as F
 DEFAULT_AUGMENTATION = {"rotation": 10.0, "shift": 0.08, "scale": 0.1, "shear": 8.0}
 
 
-def check_augmentation(augment) -> dict[str, float] | None:
-    """Validate the ``augment`` parameter and return its ranges (or None).
+def augmentation_ranges(augment) -> dict[str, float] | None:
+    """The ranges a (validated) ``augment`` parameter stands for.
 
     Parameters
     ----------
     augment : bool or dict
         False for none; True for :data:`DEFAULT_AUGMENTATION`; a dict with
-        some of its keys to change those ranges (the others keep their
-        defaults; set one to 0 to switch it off).
+        some of its keys changes those ranges (the others keep their
+        defaults; 0 switches one off). Validated by the estimator's
+        ``augment`` constraint beforehand.
 
     Returns
     -------
     dict or None
-        The ranges, or None without augmentation.
-
-    Raises
-    ------
-    TypeError
-        If ``augment`` is not a bool or a dict, or a range is not a number.
-    ValueError
-        If a key is unknown or a range is negative (or scale/shift >= 1).
+        The ranges as floats, or None without augmentation.
     """
     if augment is False or augment is None:
         return None
-    if augment is True:
-        return dict(DEFAULT_AUGMENTATION)
-    if not isinstance(augment, dict):
-        raise TypeError(
-            "augment must be a bool or a dict with keys among "
-            f"{sorted(DEFAULT_AUGMENTATION)}, got {augment!r}."
-        )
-    unknown = set(augment) - set(DEFAULT_AUGMENTATION)
-    if unknown:
-        raise ValueError(
-            f"augment has unknown key(s) {sorted(unknown)}; accepted keys: "
-            f"{sorted(DEFAULT_AUGMENTATION)}."
-        )
-    ranges = {**DEFAULT_AUGMENTATION, **augment}
-    for key, value in ranges.items():
-        if not isinstance(value, Real) or isinstance(value, bool):
-            raise TypeError(f"augment[{key!r}] must be a number, got {value!r}.")
-        upper = 1.0 if key in ("shift", "scale") else 90.0
-        if not 0 <= value < upper:
-            raise ValueError(
-                f"augment[{key!r}] must be in [0, {upper:g}), got {value!r}."
-            )
-    return {key: float(value) for key, value in ranges.items()}
+    extra = {} if augment is True else augment
+    return {key: float(v) for key, v in {**DEFAULT_AUGMENTATION, **extra}.items()}
 
 
 def _affine_matrices(
@@ -171,7 +143,7 @@ def tta_views(ranges: dict[str, float] | None) -> list[dict[str, float]]:
     Parameters
     ----------
     ranges : dict or None
-        Augmentation ranges (as from :func:`check_augmentation`); None means
+        Augmentation ranges (as from :func:`augmentation_ranges`); None means
         :data:`DEFAULT_AUGMENTATION`.
 
     Returns

@@ -9,9 +9,10 @@ package. Inputs may arrive flat ``(n, n_features)``, as a stack of 2-D images
 from __future__ import annotations
 
 import math
-from numbers import Integral
 
 import numpy as np
+
+from ._validation import IMAGE_SHAPE
 
 ImageShape = tuple[int, int, int]
 
@@ -37,37 +38,59 @@ def infer_image_shape(n_features: int) -> ImageShape:
     return (1, 1, n_features)
 
 
-def check_image_shape(image_shape, name: str = "image_shape") -> ImageShape:
-    """Validate an ``image_shape`` value and return it as ``(C, H, W)``.
+def resolve_image_shape(
+    n_features: int,
+    requested=None,
+    data_shape: ImageShape | None = None,
+    *,
+    name: str = "image_shape",
+) -> ImageShape:
+    """The image shape of data: the one resolver of the package.
+
+    The estimators, :class:`~emnist_estimators.preprocessing.ImageReshaper`
+    and the image-grid plots all read shapes through it.
 
     Parameters
     ----------
-    image_shape : tuple of int
-        ``(height, width)`` or ``(channels, height, width)``, all positive.
+    n_features : int
+        Pixels per sample of the (flattened) data.
+    requested : tuple of int or None, default=None
+        What the user asked for: ``(height, width)`` or ``(channels, height,
+        width)`` (validated beforehand by the caller's
+        :data:`~emnist_estimators._validation.IMAGE_SHAPE` constraint), or
+        None.
+    data_shape : tuple of int or None, default=None
+        ``(channels, height, width)`` of the data when it came as a stack of
+        images (from :func:`flatten_images`), else None.
     name : str, default="image_shape"
-        The parameter name used in the error message.
+        The parameter name used in error messages.
 
     Returns
     -------
     tuple of int
-        The shape as ``(channels, height, width)``.
+        ``(channels, height, width)``: ``requested`` when given (it must hold
+        ``n_features`` pixels and agree with ``data_shape``), else
+        ``data_shape``, else :func:`infer_image_shape`.
 
     Raises
     ------
-    TypeError
-        If ``image_shape`` is not a tuple or list of ints.
     ValueError
-        If it has the wrong length or a non-positive entry.
+        If ``requested`` disagrees with the data.
     """
-    expected = f"{name} must be (height, width) or (channels, height, width)"
-    if not isinstance(image_shape, (tuple, list)) or not all(
-        isinstance(v, Integral) and not isinstance(v, bool) for v in image_shape
-    ):
-        raise TypeError(f"{expected} as a tuple of ints, got {image_shape!r}.")
-    if len(image_shape) not in (2, 3) or any(v < 1 for v in image_shape):
-        raise ValueError(f"{expected} with positive entries, got {image_shape!r}.")
-    shape = tuple(int(v) for v in image_shape)
-    return shape if len(shape) == 3 else (1, *shape)
+    if requested is None:
+        return data_shape if data_shape is not None else infer_image_shape(n_features)
+    shape = IMAGE_SHAPE.normalize(requested)
+    if math.prod(shape) != n_features:
+        raise ValueError(
+            f"{name}={tuple(requested)} has {math.prod(shape)} pixels, but X has "
+            f"{n_features} features per sample."
+        )
+    if data_shape is not None and data_shape != shape:
+        raise ValueError(
+            f"X holds images of shape {data_shape}, but {name}={tuple(requested)}; "
+            f"leave {name}=None for image input."
+        )
+    return shape
 
 
 def flatten_images(X):

@@ -1,103 +1,283 @@
-"""Checks for parameter values that scikit-learn's constraints cannot express."""
+"""Parameter validation in one place: scikit-learn's constraints, and the ones it lacks.
+
+Every public function and estimator of the package declares what each
+parameter accepts with scikit-learn's constraint machinery
+(``_parameter_constraints`` on estimators, :func:`validate_params` on
+functions), so that every error has the same form: "The 'n_images' parameter
+of plot_samples must be an int in the range [1, inf). Got 0 instead."
+
+That machinery lives in a private scikit-learn module. This is the only
+module that imports it (``tests/test_validation.py`` checks the parts used);
+if a scikit-learn release moves it, the import error below says what to do.
+
+The constraints scikit-learn has no type for are :class:`Predicate`
+instances: a test and the words that describe it.
+"""
 
 from __future__ import annotations
 
-from numbers import Integral
+import math
+from collections.abc import Callable
+from numbers import Integral, Real
 
-import torch
-from sklearn.utils._param_validation import HasMethods
-from skorch.callbacks import Callback
+try:
+    from sklearn.utils._param_validation import (
+        HasMethods,
+        Hidden,
+        Interval,
+        InvalidParameterError,
+        Options,
+        StrOptions,
+        validate_params,
+    )
+except ImportError as exc:  # pragma: no cover - depends on scikit-learn
+    raise ImportError(
+        "emnist-estimators validates parameters with scikit-learn's "
+        "sklearn.utils._param_validation (scikit-learn 1.6 to 1.9 are tested), "
+        "which this scikit-learn does not have; install a tested version, e.g. "
+        "pip install 'scikit-learn>=1.6,<1.10'."
+    ) from exc
+
+__all__ = [
+    "AUGMENT_KEYS",
+    "CALLBACKS",
+    "IMAGE_SHAPE",
+    "MODEL_NAME",
+    "POSITIVE_FINITE",
+    "HasMethods",
+    "Hidden",
+    "Interval",
+    "InvalidParameterError",
+    "Options",
+    "Predicate",
+    "StrOptions",
+    "augment_ranges",
+    "is_int",
+    "layer_sizes",
+    "normalized",
+    "validate_params",
+]
 
 
-def _is_int(value) -> bool:
+def is_int(value) -> bool:
+    """Whether ``value`` is an integer and not a bool.
+
+    Parameters
+    ----------
+    value : object
+        Anything.
+
+    Returns
+    -------
+    bool
+        True for ints and numpy integers, False for bools.
+    """
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
-def check_layer_sizes(
-    value, name: str, *, allow_empty: bool = False
-) -> tuple[int, ...]:
-    """Validate a tuple of positive ints (layer widths, filters, block counts).
+def _is_number(value) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+class Predicate(HasMethods):
+    """A parameter constraint given by a test and the words that describe it.
+
+    scikit-learn's ``make_constraint`` accepts only its own constraint types,
+    so this specialises ``HasMethods`` (with no methods required).
 
     Parameters
     ----------
-    value : int or tuple or list of int
-        The parameter value; a single int means a one-element tuple.
-    name : str
-        Parameter name, for the error message.
-    allow_empty : bool, default=False
-        Whether an empty tuple is valid.
-
-    Returns
-    -------
-    tuple of int
-        The value as a tuple of Python ints.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not an int or a tuple/list of ints.
-    ValueError
-        If it is empty (when not allowed) or has an entry below 1.
-    """
-    what = (
-        "a tuple of positive ints"
-        if allow_empty
-        else ("a non-empty tuple of positive ints")
-    )
-    if _is_int(value):
-        value = (value,)
-    if not isinstance(value, (tuple, list)) or not all(_is_int(v) for v in value):
-        raise TypeError(f"{name} must be {what}, got {value!r}.")
-    if (not value and not allow_empty) or any(v < 1 for v in value):
-        raise ValueError(f"{name} must be {what}, got {tuple(value)!r}.")
-    return tuple(int(v) for v in value)
-
-
-class OptimizerClass(HasMethods):
-    """Parameter constraint: a subclass of ``torch.optim.Optimizer`` (the class).
-
-    scikit-learn's ``make_constraint`` only takes its own constraint types, so
-    this specialises ``HasMethods``.
+    test : callable
+        ``test(value) -> bool``.
+    description : str or callable
+        What is accepted, as it reads after "must be", e.g. "a non-empty
+        tuple of positive ints"; a callable returning it when the accepted
+        values can change (e.g. the registered models).
+    normalize : callable or None, default=None
+        Turns an accepted value into its canonical form (e.g. an int into a
+        one-element tuple); see :func:`normalized`.
     """
 
-    def __init__(self) -> None:
-        super().__init__(["step", "zero_grad"])
+    def __init__(
+        self,
+        test: Callable[[object], bool],
+        description: str | Callable[[], str],
+        normalize: Callable[[object], object] | None = None,
+    ) -> None:
+        super().__init__([])
+        self.test = test
+        self.description = description
+        self.normalize = normalize
 
     def is_satisfied_by(self, val) -> bool:
-        """Whether ``val`` is an optimizer class."""
-        return isinstance(val, type) and issubclass(val, torch.optim.Optimizer)
+        """Whether ``val`` passes the test."""
+        try:
+            return bool(self.test(val))
+        except (TypeError, ValueError):
+            return False
 
     def __str__(self) -> str:
-        return "a subclass of torch.optim.Optimizer"
+        return self.description() if callable(self.description) else self.description
 
 
-def check_callbacks(callbacks) -> list:
-    """Validate the ``callbacks`` parameter.
+def layer_sizes(*, allow_empty: bool = False) -> Predicate:
+    """Constraint: a positive int or a tuple/list of positive ints.
 
     Parameters
     ----------
-    callbacks : list or None
-        skorch callbacks, or ``(name, callback)`` pairs.
+    allow_empty : bool, default=False
+        Whether an empty tuple is accepted.
 
     Returns
     -------
-    list
-        The callbacks (an empty list for None).
-
-    Raises
-    ------
-    TypeError
-        If an entry is neither a skorch ``Callback`` nor a ``(str, Callback)`` pair.
+    Predicate
+        The constraint.
     """
-    if callbacks is None:
-        return []
-    for item in callbacks:
-        callback = item
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-            callback = item[1]
-        if not isinstance(callback, Callback):
-            raise TypeError(
-                "callbacks must be a list of skorch.callbacks.Callback instances or "
-                f"(name, callback) pairs, got {item!r}."
+
+    def test(value) -> bool:
+        if is_int(value):
+            return value >= 1
+        return (
+            isinstance(value, (tuple, list))
+            and (allow_empty or len(value) > 0)
+            and all(is_int(v) and v >= 1 for v in value)
+        )
+
+    what = "a tuple of positive ints" if allow_empty else "a non-empty tuple"
+    what += "" if allow_empty else " of positive ints"
+    return Predicate(test, f"a positive int or {what}", normalize=_as_int_tuple)
+
+
+def _as_int_tuple(value) -> tuple[int, ...]:
+    return (int(value),) if is_int(value) else tuple(int(v) for v in value)
+
+
+def normalized(constraints: list, value):
+    """``value`` in the canonical form of the first constraint it satisfies.
+
+    Parameters
+    ----------
+    constraints : list
+        A parameter's constraints, as in ``_parameter_constraints``.
+    value : object
+        A value that satisfies one of them (already validated).
+
+    Returns
+    -------
+    object
+        The value normalised by the first satisfied :class:`Predicate` that
+        has a ``normalize`` function, else the value unchanged.
+    """
+    for constraint in constraints:
+        if isinstance(constraint, Predicate) and constraint.is_satisfied_by(value):
+            return (
+                value if constraint.normalize is None else constraint.normalize(value)
             )
-    return list(callbacks)
+    return value
+
+
+#: Constraint: a positive, finite number (not a bool).
+POSITIVE_FINITE = Predicate(
+    lambda value: _is_number(value) and math.isfinite(value) and value > 0,
+    "a positive finite number",
+)
+
+
+def _is_image_shape(value) -> bool:
+    return (
+        isinstance(value, (tuple, list))
+        and len(value) in (2, 3)
+        and all(is_int(v) and v >= 1 for v in value)
+    )
+
+
+#: Constraint: ``(height, width)`` or ``(channels, height, width)``.
+IMAGE_SHAPE = Predicate(
+    _is_image_shape,
+    "a tuple (height, width) or (channels, height, width) of positive ints",
+    normalize=lambda shape: tuple(
+        int(v) for v in ((1, *shape) if len(shape) == 2 else shape)
+    ),
+)
+
+#: The ranges ``augment`` may set, and the bound each must stay below:
+#: rotation and shear in degrees, shift and scale as fractions of the image.
+AUGMENT_KEYS: dict[str, float] = {
+    "rotation": 90.0,
+    "shift": 1.0,
+    "scale": 1.0,
+    "shear": 90.0,
+}
+
+
+def augment_ranges() -> Predicate:
+    """Constraint of ``augment``: a bool, or a dict of ranges.
+
+    Returns
+    -------
+    Predicate
+        Accepts True, False or a dict whose keys are among
+        :data:`AUGMENT_KEYS` and whose values are numbers in
+        ``[0, bound)``.
+    """
+
+    def test(value) -> bool:
+        if isinstance(value, bool):
+            return True
+        return isinstance(value, dict) and all(
+            key in AUGMENT_KEYS
+            and _is_number(v)
+            and math.isfinite(v)
+            and 0 <= v < AUGMENT_KEYS[key]
+            for key, v in value.items()
+        )
+
+    return Predicate(
+        test,
+        "a bool or a dict with keys among 'rotation' and 'shear' (degrees in "
+        "[0, 90)) and 'shift' and 'scale' (fractions in [0, 1))",
+    )
+
+
+def _is_callback_list(value) -> bool:
+    from skorch.callbacks import Callback
+
+    def one(item) -> bool:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            item = item[1]
+        return isinstance(item, Callback)
+
+    return isinstance(value, list) and all(one(item) for item in value)
+
+
+#: Constraint of ``callbacks``: skorch callbacks or ``(name, callback)`` pairs.
+CALLBACKS = Predicate(
+    _is_callback_list,
+    "a list of skorch.callbacks.Callback instances or (name, callback) pairs",
+)
+
+
+def _is_model_name(value) -> bool:
+    from .models import list_models
+
+    return isinstance(value, str) and value in list_models()
+
+
+def _model_names() -> str:
+    from .models import list_models
+
+    return "one of " + ", ".join(map(repr, list_models())) + " (the registered models)"
+
+
+#: Constraint: the name of a registered model (:mod:`emnist_estimators.models`).
+MODEL_NAME = Predicate(_is_model_name, _model_names)
+
+
+def _is_optimizer_class(value) -> bool:
+    import torch
+
+    return isinstance(value, type) and issubclass(value, torch.optim.Optimizer)
+
+
+#: Constraint: a subclass of ``torch.optim.Optimizer`` (the class itself).
+OPTIMIZER_CLASS = Predicate(_is_optimizer_class, "a subclass of torch.optim.Optimizer")

@@ -27,9 +27,16 @@ from pathlib import Path
 import numpy as np
 from skorch.callbacks import Callback
 
+from .models import DEFAULT_MODEL, list_models
+
 #: Where a report folder goes unless ``--output`` says otherwise.
 DEFAULT_REPORTS = Path("reports")
-MODEL_NAMES = ("mlp", "cnn", "resnet", "lstm")
+
+
+def __getattr__(name: str):
+    if name == "MODEL_NAMES":  # kept for scripts written against 0.x
+        return tuple(list_models())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ------------------------------------------------------------------- parsing
@@ -79,10 +86,10 @@ def _positive_int(text: str) -> int:
 
 def _models(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in MODEL_NAMES]
+    unknown = [n for n in names if n not in list_models()]
     if not names or unknown:
         raise argparse.ArgumentTypeError(
-            f"models must be a comma-separated list of {', '.join(MODEL_NAMES)}; "
+            f"models must be a comma-separated list of {', '.join(list_models())}; "
             f"got {text!r}"
         )
     return names
@@ -197,8 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--models",
         type=_models,
-        default=list(MODEL_NAMES),
-        help="comma-separated models (default: mlp,cnn,resnet,lstm)",
+        default=list_models(),
+        help=f"comma-separated models (default: {','.join(list_models())})",
     )
     _add_data_options(compare)
     _add_training_options(compare)
@@ -206,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.set_defaults(func=run_compare)
 
     train = commands.add_parser("train", help="fit one model and save it")
-    train.add_argument("--model", choices=MODEL_NAMES, default="cnn")
+    train.add_argument("--model", choices=list_models(), default=DEFAULT_MODEL)
     _add_data_options(train)
     _add_training_options(train)
     _add_output_options(train, "train-<model>")
@@ -215,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser(
         "search", help="preset hyperparameter search with cross-validation"
     )
-    search.add_argument("--model", choices=MODEL_NAMES, default="cnn")
+    search.add_argument("--model", choices=list_models(), default=DEFAULT_MODEL)
     search.add_argument(
         "--method",
         choices=("grid", "random", "halving-grid", "halving-random"),
@@ -224,9 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument(
         "--size",
-        choices=("small", "full"),
+        choices=("small", "medium", "large", "full"),
         default="small",
-        help="preset search space (default: small)",
+        help="preset search space: small (4 points), medium (12), large (the "
+        "reference studies' options; 'full' is its former name) (default: small)",
     )
     search.add_argument(
         "--n-iter",
@@ -459,50 +467,26 @@ class _AdvanceSearchBar(Callback):
 
 
 def _make_search(args, estimator):
-    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-    from sklearn.model_selection import (
-        GridSearchCV,
-        HalvingGridSearchCV,
-        HalvingRandomSearchCV,
-        ParameterGrid,
-        RandomizedSearchCV,
-    )
+    from sklearn.model_selection import ParameterGrid
 
-    from .search import param_distributions, param_grid
+    from .search import make_search, param_grid
 
+    size = "large" if args.size == "full" else args.size
     # refit=False: the best parameters are refitted without the progress bar.
-    common = {"cv": args.cv, "refit": False}
-    if args.method == "grid":
-        grid = param_grid(args.model, size=args.size)
-        return GridSearchCV(estimator, grid, **common), len(ParameterGrid(grid))
-    if args.method == "random":
-        space = param_distributions(args.model, size=args.size)
-        search = RandomizedSearchCV(
-            estimator,
-            space,
-            n_iter=args.n_iter,
-            random_state=args.random_state,
-            **common,
-        )
-        return search, args.n_iter
-    halving = {
-        "resource": "max_epochs",
-        "min_resources": 1,
-        "max_resources": estimator.max_epochs,
-        "factor": 3,
-        **common,
-    }
-    if args.method == "halving-grid":
-        grid = param_grid(args.model, size=args.size)
-        return HalvingGridSearchCV(estimator, grid, **halving), None
-    space = param_distributions(args.model, size=args.size)
-    search = HalvingRandomSearchCV(
-        estimator,
-        space,
-        n_candidates=args.n_iter,
+    search = make_search(
+        args.model,
+        size,
+        args.method,
+        estimator=estimator,
+        cv=args.cv,
+        n_iter=args.n_iter,
         random_state=args.random_state,
-        **halving,
+        refit=False,
     )
+    if args.method == "grid":
+        return search, len(ParameterGrid(param_grid(args.model, size)))
+    if args.method == "random":
+        return search, args.n_iter
     return search, None
 
 

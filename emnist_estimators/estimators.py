@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import Any
 
-import torch
-from sklearn.utils._param_validation import Interval, StrOptions
-
-from ._base import BaseImageClassifier, fill_docstring
-from ._validation import check_layer_sizes
+from ._base import BaseImageClassifier
+from ._docs import fill_docstring
+from ._validation import Interval, StrOptions, layer_sizes
 from .modules import ACTIVATIONS, CNN, MLP, LSTMNet, ResNet
 
 _ACTIVATION = [StrOptions(set(ACTIVATIONS))]
 _DROPOUT = [Interval(Real, 0, 1, closed="left")]
-_SIZES = [tuple, list, Interval(Integral, 1, None, closed="left")]
+_SIZES = [layer_sizes()]
+_SIZES_OR_EMPTY = [layer_sizes(allow_empty=True)]
 
 
 @fill_docstring
@@ -51,8 +51,9 @@ class MLPClassifier(BaseImageClassifier):
     (3,)
     """
 
-    _parameter_constraints: dict = {
-        **BaseImageClassifier._parameter_constraints,
+    module_class = MLP
+
+    _architecture_constraints = {
         "hidden_layer_sizes": _SIZES,
         "activation": _ACTIVATION,
         "batch_norm": ["boolean"],
@@ -92,52 +93,7 @@ class MLPClassifier(BaseImageClassifier):
         callbacks=None,
         warm_start=False,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.batch_norm = batch_norm
-        self.dropout = dropout
-        super().__init__(
-            optimizer=optimizer,
-            lr=lr,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            l1=l1,
-            batch_size=batch_size,
-            max_epochs=max_epochs,
-            lr_scheduler=lr_scheduler,
-            lr_step_size=lr_step_size,
-            lr_gamma=lr_gamma,
-            lr_patience=lr_patience,
-            label_smoothing=label_smoothing,
-            augment=augment,
-            test_time_augmentation=test_time_augmentation,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            image_shape=image_shape,
-            random_state=random_state,
-            device=device,
-            precision=precision,
-            verbose=verbose,
-            callbacks=callbacks,
-            warm_start=warm_start,
-        )
-
-    def _check_architecture_params(self) -> None:
-        check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
-
-    def _build_module(self, image_shape, n_classes) -> torch.nn.Module:
-        return MLP(
-            image_shape,
-            n_classes,
-            hidden_layer_sizes=check_layer_sizes(
-                self.hidden_layer_sizes, "hidden_layer_sizes"
-            ),
-            activation=self.activation,
-            batch_norm=self.batch_norm,
-            dropout=self.dropout,
-        )
+        self._store_params(locals())
 
 
 @fill_docstring
@@ -188,12 +144,13 @@ class CNNClassifier(BaseImageClassifier):
     (1, 8, 8)
     """
 
-    _parameter_constraints: dict = {
-        **BaseImageClassifier._parameter_constraints,
+    module_class = CNN
+
+    _architecture_constraints = {
         "filters": _SIZES,
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions({"max", "avg"})],
-        "dense_units": _SIZES,
+        "dense_units": _SIZES_OR_EMPTY,
         "activation": _ACTIVATION,
         "batch_norm": ["boolean"],
         "dropout": _DROPOUT,
@@ -237,61 +194,7 @@ class CNNClassifier(BaseImageClassifier):
         callbacks=None,
         warm_start=False,
     ):
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.pooling = pooling
-        self.dense_units = dense_units
-        self.activation = activation
-        self.batch_norm = batch_norm
-        self.dropout = dropout
-        self.convs_per_block = convs_per_block
-        super().__init__(
-            optimizer=optimizer,
-            lr=lr,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            l1=l1,
-            batch_size=batch_size,
-            max_epochs=max_epochs,
-            lr_scheduler=lr_scheduler,
-            lr_step_size=lr_step_size,
-            lr_gamma=lr_gamma,
-            lr_patience=lr_patience,
-            label_smoothing=label_smoothing,
-            augment=augment,
-            test_time_augmentation=test_time_augmentation,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            image_shape=image_shape,
-            random_state=random_state,
-            device=device,
-            precision=precision,
-            verbose=verbose,
-            callbacks=callbacks,
-            warm_start=warm_start,
-        )
-
-    def _check_architecture_params(self) -> None:
-        check_layer_sizes(self.filters, "filters")
-        check_layer_sizes(self.dense_units, "dense_units", allow_empty=True)
-
-    def _build_module(self, image_shape, n_classes) -> torch.nn.Module:
-        return CNN(
-            image_shape,
-            n_classes,
-            filters=check_layer_sizes(self.filters, "filters"),
-            kernel_size=self.kernel_size,
-            pooling=self.pooling,
-            dense_units=check_layer_sizes(
-                self.dense_units, "dense_units", allow_empty=True
-            ),
-            activation=self.activation,
-            batch_norm=self.batch_norm,
-            dropout=self.dropout,
-            convs_per_block=self.convs_per_block,
-        )
+        self._store_params(locals())
 
 
 @fill_docstring
@@ -338,8 +241,9 @@ class ResNetClassifier(BaseImageClassifier):
     (2, 10)
     """
 
-    _parameter_constraints: dict = {
-        **BaseImageClassifier._parameter_constraints,
+    module_class = ResNet
+
+    _architecture_constraints = {
         "widths": _SIZES,
         "blocks": _SIZES,
         "activation": _ACTIVATION,
@@ -381,42 +285,11 @@ class ResNetClassifier(BaseImageClassifier):
         callbacks=None,
         warm_start=False,
     ):
-        self.widths = widths
-        self.blocks = blocks
-        self.activation = activation
-        self.batch_norm = batch_norm
-        self.dropout = dropout
-        super().__init__(
-            optimizer=optimizer,
-            lr=lr,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            l1=l1,
-            batch_size=batch_size,
-            max_epochs=max_epochs,
-            lr_scheduler=lr_scheduler,
-            lr_step_size=lr_step_size,
-            lr_gamma=lr_gamma,
-            lr_patience=lr_patience,
-            label_smoothing=label_smoothing,
-            augment=augment,
-            test_time_augmentation=test_time_augmentation,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            image_shape=image_shape,
-            random_state=random_state,
-            device=device,
-            precision=precision,
-            verbose=verbose,
-            callbacks=callbacks,
-            warm_start=warm_start,
-        )
+        self._store_params(locals())
 
-    def _stage_config(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        widths = check_layer_sizes(self.widths, "widths")
-        blocks = check_layer_sizes(self.blocks, "blocks")
+    def _check_architecture(self, architecture: dict[str, Any]) -> dict[str, Any]:
+        """One entry of ``blocks`` per stage of ``widths`` (an int for all)."""
+        widths, blocks = architecture["widths"], architecture["blocks"]
         if len(blocks) == 1:
             blocks = blocks * len(widths)
         if len(blocks) != len(widths):
@@ -424,22 +297,7 @@ class ResNetClassifier(BaseImageClassifier):
                 "blocks must be an int or a tuple with one entry per stage "
                 f"(len(widths)={len(widths)}), got blocks={tuple(blocks)!r}."
             )
-        return widths, blocks
-
-    def _check_architecture_params(self) -> None:
-        self._stage_config()
-
-    def _build_module(self, image_shape, n_classes) -> torch.nn.Module:
-        widths, blocks = self._stage_config()
-        return ResNet(
-            image_shape,
-            n_classes,
-            widths=widths,
-            blocks=blocks,
-            activation=self.activation,
-            batch_norm=self.batch_norm,
-            dropout=self.dropout,
-        )
+        return {**architecture, "blocks": blocks}
 
 
 @fill_docstring
@@ -486,12 +344,13 @@ class LSTMClassifier(BaseImageClassifier):
     64
     """
 
-    _parameter_constraints: dict = {
-        **BaseImageClassifier._parameter_constraints,
+    module_class = LSTMNet
+
+    _architecture_constraints = {
         "hidden_sizes": _SIZES,
         "bidirectional": ["boolean"],
         "dropout": _DROPOUT,
-        "dense_units": _SIZES,
+        "dense_units": _SIZES_OR_EMPTY,
         "activation": _ACTIVATION,
         "batch_norm": ["boolean"],
     }
@@ -531,63 +390,12 @@ class LSTMClassifier(BaseImageClassifier):
         callbacks=None,
         warm_start=False,
     ):
-        self.hidden_sizes = hidden_sizes
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.dense_units = dense_units
-        self.activation = activation
-        self.batch_norm = batch_norm
-        super().__init__(
-            optimizer=optimizer,
-            lr=lr,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            l1=l1,
-            batch_size=batch_size,
-            max_epochs=max_epochs,
-            lr_scheduler=lr_scheduler,
-            lr_step_size=lr_step_size,
-            lr_gamma=lr_gamma,
-            lr_patience=lr_patience,
-            label_smoothing=label_smoothing,
-            augment=augment,
-            test_time_augmentation=test_time_augmentation,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            image_shape=image_shape,
-            random_state=random_state,
-            device=device,
-            precision=precision,
-            verbose=verbose,
-            callbacks=callbacks,
-            warm_start=warm_start,
-        )
-
-    def _check_architecture_params(self) -> None:
-        check_layer_sizes(self.hidden_sizes, "hidden_sizes")
-        check_layer_sizes(self.dense_units, "dense_units", allow_empty=True)
-
-    def _build_module(self, image_shape, n_classes) -> torch.nn.Module:
-        return LSTMNet(
-            image_shape,
-            n_classes,
-            hidden_sizes=check_layer_sizes(self.hidden_sizes, "hidden_sizes"),
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
-            dense_units=check_layer_sizes(
-                self.dense_units, "dense_units", allow_empty=True
-            ),
-            activation=self.activation,
-            batch_norm=self.batch_norm,
-        )
+        self._store_params(locals())
 
 
-#: The classifiers by short name (as used by the search presets and the CLI).
-ESTIMATORS: dict[str, type[BaseImageClassifier]] = {
-    "mlp": MLPClassifier,
-    "cnn": CNNClassifier,
-    "resnet": ResNetClassifier,
-    "lstm": LSTMClassifier,
-}
+def __getattr__(name: str):
+    if name == "ESTIMATORS":  # kept for scripts written against 0.x
+        from .models import get_model, list_models
+
+        return {model: get_model(model).estimator for model in list_models()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

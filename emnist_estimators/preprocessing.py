@@ -28,17 +28,14 @@ Examples
 
 from __future__ import annotations
 
-from numbers import Real
-
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._reshape import check_image_shape, flatten_images, infer_image_shape, to_images
+from ._reshape import flatten_images, resolve_image_shape, to_images
+from ._validation import IMAGE_SHAPE, POSITIVE_FINITE, StrOptions
 
 __all__ = ["ImageReshaper", "PixelScaler"]
-
-_METHODS = ("divide", "minmax")
 
 
 class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -90,25 +87,14 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
            [0. , 0.5, 1. ]], dtype=float32)
     """
 
+    _parameter_constraints: dict = {
+        "method": [StrOptions({"divide", "minmax"})],
+        "max_value": [POSITIVE_FINITE],
+    }
+
     def __init__(self, method="divide", max_value=255.0):
         self.method = method
         self.max_value = max_value
-
-    def _check_params(self) -> None:
-        if not isinstance(self.method, str) or self.method not in _METHODS:
-            raise ValueError(
-                f"method must be one of {', '.join(map(repr, _METHODS))}; got "
-                f"{self.method!r}."
-            )
-        if not isinstance(self.max_value, Real) or isinstance(self.max_value, bool):
-            raise TypeError(
-                f"max_value must be a positive number; got {self.max_value!r} of "
-                f"type {type(self.max_value).__name__}."
-            )
-        if not (np.isfinite(self.max_value) and self.max_value > 0):
-            raise ValueError(
-                f"max_value must be a positive finite number; got {self.max_value!r}."
-            )
 
     def fit(self, X, y=None):
         """Check the parameters and record the number of features.
@@ -125,7 +111,7 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : PixelScaler
             The fitted transformer.
         """
-        self._check_params()
+        self._validate_params()
         X_flat, _ = flatten_images(X)
         validate_data(self, X_flat, reset=True, dtype=np.float32)
         return self
@@ -216,6 +202,11 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
     (5, 784)
     """
 
+    _parameter_constraints: dict = {
+        "image_shape": [IMAGE_SHAPE, None],
+        "flatten": ["boolean"],
+    }
+
     def __init__(self, image_shape=None, flatten=False):
         self.image_shape = image_shape
         self.flatten = flatten
@@ -235,26 +226,12 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
         self : ImageReshaper
             The fitted transformer.
         """
-        if not isinstance(self.flatten, (bool, np.bool_)):
-            raise TypeError(f"flatten must be True or False; got {self.flatten!r}.")
-        image_shape = None
-        if self.image_shape is not None:
-            image_shape = check_image_shape(self.image_shape)
+        self._validate_params()
         X_flat, input_shape = flatten_images(X)
         X_flat = self._validate(X_flat, reset=True)
-        n_features = X_flat.shape[1]
-        if image_shape is not None:
-            if int(np.prod(image_shape)) != n_features:
-                raise ValueError(
-                    f"image_shape={self.image_shape!r} holds "
-                    f"{int(np.prod(image_shape))} pixels, but X has {n_features} "
-                    "features per sample."
-                )
-            self.image_shape_ = image_shape
-        elif input_shape is not None:
-            self.image_shape_ = input_shape
-        else:
-            self.image_shape_ = infer_image_shape(n_features)
+        self.image_shape_ = resolve_image_shape(
+            X_flat.shape[1], self.image_shape, input_shape
+        )
         return self
 
     def _validate(self, X_flat, reset):

@@ -37,17 +37,17 @@ candidates are only trained for a few epochs:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 from scipy.stats import loguniform, uniform
 
-from .estimators import ESTIMATORS
+from ._validation import MODEL_NAME, HasMethods, Interval, StrOptions, validate_params
 from .evaluation import make_table, to_markdown
-
-#: Names of the models with search spaces (the keys of ``ESTIMATORS``).
-MODELS = tuple(ESTIMATORS)
+from .models import get_model, list_models
 
 #: Options the reference studies compared.
 ACTIVATIONS = ["relu", "leaky_relu", "elu", "sigmoid", "tanh"]
@@ -57,52 +57,69 @@ LR_SCHEDULERS = [None, "step", "exponential", "plateau"]
 DROPOUTS = [0.0, 0.25, 0.5]
 BATCH_SIZES = [32, 64, 128]
 
-#: The architecture parameter of each model, and the values searched.
-ARCHITECTURES: dict[str, tuple[str, list]] = {
-    "mlp": (
-        "hidden_layer_sizes",
-        [
-            (50,),
-            (256,),
-            (784,),
-            (256, 128),
-            (512, 256),
-            (784, 784),
-            (512, 256, 128),
-            (784, 512, 256),
-        ],
-    ),
-    "cnn": (
-        "filters",
-        [(16, 32), (32, 64), (64, 128), (32, 64, 128), (64, 128, 256)],
-    ),
-    "resnet": ("widths", [(16, 32, 64), (32, 64, 128), (64, 128, 256)]),
-    "lstm": ("hidden_sizes", [(64,), (128,), (128, 128), (256, 256)]),
+#: Values of the options a model's declaration lists with ``None`` in its
+#: ``search_options`` (:class:`~emnist_estimators.models.ModelSpec`).
+SHARED_OPTIONS: dict[str, list] = {
+    "activation": ACTIVATIONS,
+    "batch_norm": [True, False],
+    "bidirectional": [False, True],
 }
 
+#: The sizes of the search spaces; 'full' is the former name of 'large'.
+SIZES = ("small", "medium", "large")
 
-def _check_model(model: str) -> str:
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {list(MODELS)}, got {model!r}.")
-    return model
+#: The strategies of :func:`make_search`.
+STRATEGIES = ("grid", "random", "halving-grid", "halving-random")
 
 
-def _check_size(size: str) -> str:
-    if size not in ("full", "small"):
-        raise ValueError(f"size must be 'full' or 'small', got {size!r}.")
+def __getattr__(name: str):
+    if name == "MODELS":
+        return tuple(list_models())
+    if name == "ARCHITECTURES":
+        return {model: get_model(model).architecture for model in list_models()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _size(size: str) -> str:
+    if size == "full":
+        warnings.warn(
+            "size='full' is now called size='large'; 'full' will be removed in "
+            "a future release.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return "large"
     return size
 
 
-def param_grid(model: str, size: str = "full") -> list[dict[str, list]]:
+def _options(model: str) -> dict[str, list]:
+    """The model's own searched options, with their values."""
+    spec = get_model(model)
+    return {
+        name: list(SHARED_OPTIONS[name] if values is None else values)
+        for name, values in spec.search_options.items()
+    }
+
+
+_SPACE_ARGS = {"model": [MODEL_NAME], "size": [StrOptions({*SIZES, "full"})]}
+
+
+@validate_params(_SPACE_ARGS, prefer_skip_nested_validation=True)
+def param_grid(model: str, size: str = "large") -> list[dict[str, list]]:
     """Sub-grids for ``GridSearchCV`` over what the reference studies tuned.
 
     Parameters
     ----------
-    model : {'mlp', 'cnn', 'resnet', 'lstm'}
-        Which estimator the grid is for.
-    size : {'full', 'small'}, default='full'
-        'full' covers the studies' search; 'small' is a 4-point grid for smoke
-        tests and examples.
+    model : str
+        A registered model (:func:`emnist_estimators.models.list_models`).
+    size : {'small', 'medium', 'large'}, default='large'
+        'large' covers the studies' search (a list of sub-grids, one per
+        group of related parameters); 'medium' is a grid of 12 points: three
+        architectures, two values of the model's first own option (the
+        activation, or the direction of the LSTM) and two optimizers (Adam,
+        SGD); 'small' is a 4-point grid (two architectures, two dropout
+        rates) for smoke tests and examples. ('full' is the former name of
+        'large'.)
 
     Returns
     -------
@@ -115,35 +132,69 @@ def param_grid(model: str, size: str = "full") -> list[dict[str, list]]:
     >>> from sklearn.model_selection import ParameterGrid
     >>> len(ParameterGrid(param_grid("mlp", size="small")))
     4
+    >>> len(ParameterGrid(param_grid("mlp", size="medium")))
+    12
     """
-    _check_model(model)
-    name, architectures = ARCHITECTURES[model]
-    if _check_size(size) == "small":
+    return _accepted(model, _grids(model, _size(size)))
+
+
+def _grids(model: str, size: str) -> list[dict[str, list]]:
+    name, architectures = get_model(model).architecture
+    options = _options(model)
+    if size == "small":
         return [{name: architectures[:2], "dropout": [0.0, 0.25]}]
+    if size == "medium":
+        first, values = next(iter(options.items()), ("lr", [1e-3, 1e-2]))
+        return [
+            {
+                name: architectures[:3],
+                first: _two(first, values),
+                "optimizer": ["adam", "sgd"],
+            }
+        ]
+    first_group = {name: architectures}
+    if "activation" in options:
+        first_group["activation"] = options.pop("activation")
+    first_group.update({k: v for k, v in options.items() if k != "batch_norm"})
     grids = [
-        {name: architectures, "activation": ACTIVATIONS},
+        first_group,
         {"optimizer": OPTIMIZERS, "lr": LEARNING_RATES},
         {"lr_scheduler": LR_SCHEDULERS},
         {"dropout": DROPOUTS, "batch_size": BATCH_SIZES},
         {"l1": [0.0, 1e-5], "weight_decay": [0.0, 1e-4]},
     ]
-    if model != "lstm":  # the LSTM's batch norm is only in its (default empty) head
-        grids[3]["batch_norm"] = [True, False]
-    else:
-        grids[0]["bidirectional"] = [False, True]
-        grids[0].pop("activation")
+    if "batch_norm" in options:
+        grids[3]["batch_norm"] = options["batch_norm"]
     return grids
 
 
-def param_distributions(model: str, size: str = "full") -> dict[str, Any]:
+def _accepted(model: str, space):
+    """The space without the shared options the model's estimator does not take."""
+    params = set(get_model(model).estimator().get_params())
+    if isinstance(space, dict):
+        return {k: v for k, v in space.items() if k in params}
+    return [grid for grid in (_accepted(model, g) for g in space) if grid]
+
+
+def _two(name: str, values: list) -> list:
+    """Two contrasting values of an option for the 'medium' grid."""
+    if name == "activation":
+        return ["relu", "tanh"]
+    return list(values[:2])
+
+
+@validate_params(_SPACE_ARGS, prefer_skip_nested_validation=True)
+def param_distributions(model: str, size: str = "large") -> dict[str, Any]:
     """Distributions for ``RandomizedSearchCV`` over the same options, jointly.
 
     Parameters
     ----------
-    model : {'mlp', 'cnn', 'resnet', 'lstm'}
-        Which estimator the distributions are for.
-    size : {'full', 'small'}, default='full'
-        'small' samples only the architecture and dropout.
+    model : str
+        A registered model (:func:`emnist_estimators.models.list_models`).
+    size : {'small', 'medium', 'large'}, default='large'
+        'small' samples only the architecture (its first two values) and
+        dropout; 'medium' the architecture, the model's own options, the
+        learning rate and dropout; 'large' everything the studies searched.
 
     Returns
     -------
@@ -152,27 +203,124 @@ def param_distributions(model: str, size: str = "full") -> dict[str, Any]:
         learning rate log-uniform in [1e-4, 1e-2], dropout uniform in
         [0, 0.5].
     """
-    _check_model(model)
-    name, architectures = ARCHITECTURES[model]
-    if _check_size(size) == "small":
+    return _accepted(model, _distributions(model, _size(size)))
+
+
+def _distributions(model: str, size: str) -> dict[str, Any]:
+    name, architectures = get_model(model).architecture
+    options = _options(model)
+    if size == "small":
         return {name: architectures[:2], "dropout": uniform(0.0, 0.5)}
     distributions: dict[str, Any] = {
         name: architectures,
-        "activation": ACTIVATIONS,
-        "optimizer": OPTIMIZERS,
+        **options,
         "lr": loguniform(1e-4, 1e-2),
-        "lr_scheduler": LR_SCHEDULERS,
         "dropout": uniform(0.0, 0.5),
-        "batch_size": BATCH_SIZES,
-        "l1": [0.0, 1e-6, 1e-5],
-        "weight_decay": [0.0, 1e-5, 1e-4],
     }
-    if model != "lstm":
-        distributions["batch_norm"] = [True, False]
-    else:
-        distributions["bidirectional"] = [False, True]
-        distributions.pop("activation")
+    if size == "medium":
+        return distributions
+    distributions.update(
+        {
+            "optimizer": OPTIMIZERS,
+            "lr_scheduler": LR_SCHEDULERS,
+            "batch_size": BATCH_SIZES,
+            "l1": [0.0, 1e-6, 1e-5],
+            "weight_decay": [0.0, 1e-5, 1e-4],
+        }
+    )
     return distributions
+
+
+@validate_params(
+    {
+        **_SPACE_ARGS,
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "estimator": [None, HasMethods(["fit", "get_params", "set_params"])],
+        "cv": ["cv_object"],
+        "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_search(
+    model: str,
+    size: str = "small",
+    strategy: str = "grid",
+    *,
+    estimator=None,
+    cv=3,
+    n_iter: int = 10,
+    random_state=None,
+    **search_params,
+):
+    """A ready scikit-learn search over one of the model's search spaces.
+
+    Parameters
+    ----------
+    model : str
+        A registered model (:func:`emnist_estimators.models.list_models`).
+    size : {'small', 'medium', 'large'}, default='small'
+        The search space (see :func:`param_grid` and
+        :func:`param_distributions`).
+    strategy : {'grid', 'random', 'halving-grid', 'halving-random'}, default='grid'
+        :class:`~sklearn.model_selection.GridSearchCV`,
+        :class:`~sklearn.model_selection.RandomizedSearchCV`, or the
+        successive-halving searches with the number of epochs as the resource
+        (from 1 to the estimator's ``max_epochs``, factor 3).
+    estimator : estimator, default=None
+        The estimator to tune; None uses the model's estimator with its
+        defaults.
+    cv : int or cross-validation generator, default=3
+        Folds (3 as in the reference studies).
+    n_iter : int, default=10
+        Candidates of the random strategies.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random strategies' sampling.
+    **search_params
+        Further arguments of the search class (``n_jobs``, ``refit``,
+        ``scoring``, ``error_score``, ``verbose``, ...).
+
+    Returns
+    -------
+    BaseSearchCV
+        The unfitted search.
+
+    Examples
+    --------
+    >>> from emnist_estimators.search import make_search
+    >>> search = make_search("cnn", "medium", "random", n_iter=4, random_state=0)
+    >>> type(search).__name__
+    'RandomizedSearchCV'
+    """
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import (
+        GridSearchCV,
+        HalvingGridSearchCV,
+        HalvingRandomSearchCV,
+        RandomizedSearchCV,
+    )
+
+    if estimator is None:
+        estimator = get_model(model).estimator()
+    grid = strategy.endswith("grid")
+    space = param_grid(model, size) if grid else param_distributions(model, size)
+    common = {"cv": cv, **search_params}
+    if not grid:
+        common["random_state"] = random_state
+    if strategy == "grid":
+        return GridSearchCV(estimator, space, **common)
+    if strategy == "random":
+        return RandomizedSearchCV(estimator, space, n_iter=n_iter, **common)
+    halving = {
+        "resource": "max_epochs",
+        "min_resources": 1,
+        "max_resources": estimator.get_params()["max_epochs"],
+        "factor": 3,
+        **common,
+    }
+    if strategy == "halving-grid":
+        return HalvingGridSearchCV(estimator, space, **halving)
+    return HalvingRandomSearchCV(estimator, space, n_candidates=n_iter, **halving)
 
 
 @dataclass

@@ -2,22 +2,17 @@
 
 import torch
 
-from emnist_estimators import (
-    CNNClassifier,
-    LSTMClassifier,
-    MLPClassifier,
-    ResNetClassifier,
-)
+from emnist_estimators.models import get_model, list_models
 
-ALL = [MLPClassifier, CNNClassifier, ResNetClassifier, LSTMClassifier]
+#: The estimator class of every registered model.
+ALL = [get_model(name).estimator for name in list_models()]
 
 FAST = {"max_epochs": 2, "batch_size": 64, "device": "cpu", "random_state": 0}
 
+#: Each class's tiny architecture, as its model declares it.
 SMALL_ARCHITECTURES = {
-    MLPClassifier: {"hidden_layer_sizes": (32,)},
-    CNNClassifier: {"filters": (4, 8), "dense_units": (16,)},
-    ResNetClassifier: {"widths": (4, 8), "blocks": 1},
-    LSTMClassifier: {"hidden_sizes": (16,)},
+    get_model(name).estimator: dict(get_model(name).smoke_params)
+    for name in list_models()
 }
 
 

@@ -97,9 +97,9 @@ def test_invalid_parameters_name_the_parameter_and_what_is_accepted(
 @pytest.mark.parametrize(
     ("est", "error", "message"),
     [
-        (CNNClassifier(filters=()), ValueError, "filters must be a non-empty tuple"),
-        (CNNClassifier(filters=(32, 0)), ValueError, r"filters .* got \(32, 0\)"),
-        (CNNClassifier(filters=(32, "64")), TypeError, "filters must be"),
+        (CNNClassifier(filters=()), ValueError, "'filters' .* a non-empty tuple"),
+        (CNNClassifier(filters=(32, 0)), ValueError, r"'filters' .* Got \(32, 0\)"),
+        (CNNClassifier(filters=(32, "64")), TypeError, "'filters' parameter"),
         (MLPClassifier(hidden_layer_sizes=[]), ValueError, "hidden_layer_sizes"),
         (LSTMClassifier(hidden_sizes=(0,)), ValueError, "hidden_sizes"),
         (
@@ -108,9 +108,9 @@ def test_invalid_parameters_name_the_parameter_and_what_is_accepted(
             "one entry per stage",
         ),
         (MLPClassifier(image_shape=(4, 5)), ValueError, "image_shape=.* has 20 pixels"),
-        (MLPClassifier(image_shape=(4, -4)), ValueError, "positive entries"),
-        (MLPClassifier(image_shape=("4", 4)), TypeError, "image_shape must be"),
-        (MLPClassifier(callbacks=["print"]), TypeError, "callbacks must be"),
+        (MLPClassifier(image_shape=(4, -4)), ValueError, "of positive ints"),
+        (MLPClassifier(image_shape=("4", 4)), TypeError, "'image_shape' parameter"),
+        (MLPClassifier(callbacks=["print"]), TypeError, "'callbacks' .* skorch"),
         (MLPClassifier(device="tpu"), ValueError, "device must be 'auto', 'cpu'"),
         (MLPClassifier(device="cuda:7"), ValueError, "cuda:7"),
     ],

@@ -25,10 +25,14 @@ from sklearn.utils import Bunch
 from emnist_estimators.datasets import (
     DATASET_NAMES,
     EMNIST_SPLITS,
+    DatasetSpec,
     _download,
-    _mnist,
+    _specs,
+    char_to_label,
     get_data_home,
+    get_dataset_spec,
     get_emnist_mapping,
+    label_to_char,
     load_dataset,
     load_digits,
     load_emnist,
@@ -123,7 +127,7 @@ def test_load_emnist_test_and_all(tmp_path):
 
 def test_load_emnist_all_needs_both_parts(tmp_path):
     write_emnist(tmp_path, "digits", "test")
-    with pytest.raises(FileNotFoundError, match="'digits' train"):
+    with pytest.raises(FileNotFoundError, match="EMNIST digits train files"):
         load_emnist("digits", "all", data_dir=tmp_path)
 
 
@@ -265,24 +269,29 @@ def test_emnist_mapping_file_is_checked(tmp_path):
         (
             {"split": "bycls"},
             ValueError,
-            "split must be one of .*Did you mean 'byclass'",
+            r"'split' .* a str among \{'byclass', 'bymerge', .*\}\. Got 'bycls'",
         ),
-        ({"split": 62}, TypeError, "split must be a string"),
+        ({"split": 62}, TypeError, r"'split' .* a str among \{'byclass'.* Got 62"),
         (
             {"subset": "valid"},
             ValueError,
-            "subset must be one of 'train', 'test', 'all'",
+            r"'subset' .* a str among \{'train', 'test', 'all'\}\. Got 'valid'",
         ),
-        ({"subset": None}, TypeError, "subset must be a string"),
-        ({"download": "yes"}, TypeError, "download must be True or False"),
-        ({"return_X_y": 1}, TypeError, "return_X_y must be True or False"),
-        ({"data_dir": 5}, TypeError, "data_dir must be None, a str"),
+        ({"subset": None}, TypeError, r"'subset' .* a str among .* Got None"),
+        ({"download": "yes"}, TypeError, r"'download' .* instance of 'bool'"),
+        ({"return_X_y": 1}, TypeError, r"'return_X_y' .* instance of 'bool'"),
+        (
+            {"data_dir": 5},
+            TypeError,
+            r"'data_dir' .* a non-empty str, an instance of 'os.PathLike' or None",
+        ),
     ],
 )
 def test_emnist_bad_arguments(tmp_path, kwargs, error, message):
     kwargs = {"split": "digits", "data_dir": tmp_path, **kwargs}
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=f"^The {message}") as info:
         load_emnist(**kwargs)
+    assert "parameter of load_emnist must be" in str(info.value)
 
 
 # --------------------------------------------------------------------------
@@ -345,7 +354,7 @@ def test_gzip_files_in_a_flat_folder_are_checked_by_md5(tmp_path, monkeypatch):
         "fashion-mnist": {name: _md5(tmp_path / name) for name in names},
         "mnist": {name: "0" * 32 for name in names},
     }
-    monkeypatch.setattr(_download, "known_md5", checksums.__getitem__)
+    monkeypatch.setattr(_download, "known_md5", lambda spec: checksums[spec.name])
     monkeypatch.setattr(_download, "md5_matches", lambda path, md5: _md5(path) == md5)
     X, _ = load_fashion_mnist(data_dir=tmp_path)
     np.testing.assert_array_equal(X, stored)
@@ -379,27 +388,31 @@ def test_mnist_not_found_message(tmp_path):
 
 
 def test_mnist_bad_subset(tmp_path):
-    with pytest.raises(ValueError, match="subset must be one of"):
+    with pytest.raises(
+        ValueError, match=r"'subset' parameter of load_mnist must be a str among"
+    ):
         load_mnist("training", data_dir=tmp_path)
 
 
 def test_fashion_class_names_are_torchvisions():
     from torchvision.datasets import FashionMNIST
 
-    assert list(_mnist.FASHION_MNIST_CLASSES) == FashionMNIST.classes
+    assert list(get_dataset_spec("fashion-mnist").classes) == FashionMNIST.classes
 
 
 def test_resources_are_torchvisions():
     from torchvision.datasets import EMNIST, MNIST, FashionMNIST
 
-    ((urls, _, md5),) = _download.resources("emnist")
-    assert (urls, md5) == ([EMNIST.url], EMNIST.md5)
+    for split in EMNIST_SPLITS:
+        ((urls, _, md5),) = _download.resources(get_dataset_spec(f"emnist-{split}"))
+        assert (urls, md5) == ([EMNIST.url], EMNIST.md5)
     for dataset, cls in [("mnist", MNIST), ("fashion-mnist", FashionMNIST)]:
-        resources = _download.resources(dataset)
+        spec = get_dataset_spec(dataset)
+        resources = _download.resources(spec)
         assert [(n, m) for _, n, m in resources] == cls.resources
         assert all(url.endswith(n) for urls, n, _ in resources for url in urls)
         assert (
-            _download.known_md5(dataset)["train-images-idx3-ubyte.gz"]
+            _download.known_md5(spec)["train-images-idx3-ubyte.gz"]
             == dict(cls.resources)["train-images-idx3-ubyte.gz"]
         )
 
@@ -491,10 +504,103 @@ def test_load_dataset_dispatches(tmp_path, name):
 
 
 def test_load_dataset_unknown_name():
-    with pytest.raises(ValueError, match=r"name must be one of .*Did you mean 'mnist'"):
+    listed = r"a str among \{'emnist-byclass', .*, 'mnist', 'fashion-mnist', 'digits'\}"
+    with pytest.raises(
+        ValueError, match=rf"'name' .*load_dataset .*{listed}\. Got 'minst'"
+    ):
         load_dataset("minst")
-    with pytest.raises(TypeError, match="name must be a string"):
+    with pytest.raises(TypeError, match=r"'name' .*load_dataset .*Got None instead"):
         load_dataset(None)
+
+
+# --------------------------------------------------------------------------
+# Dataset specs
+
+
+def test_names_and_splits_come_from_the_specs():
+    assert tuple(_specs.DATASETS) == DATASET_NAMES
+    emnist = [get_dataset_spec(f"emnist-{split}") for split in EMNIST_SPLITS]
+    assert [spec.split for spec in emnist] == list(EMNIST_SPLITS)
+    for name in DATASET_NAMES:
+        spec = get_dataset_spec(name)
+        assert spec.name == name
+        assert list(spec.mapping) == list(
+            range(spec.first_label, spec.first_label + spec.n_classes)
+        )
+    assert get_dataset_spec("emnist-balanced").mapping == get_emnist_mapping("balanced")
+    assert get_dataset_spec("digits").image_size == (8, 8)
+
+
+def test_specs_are_read_only():
+    spec = get_dataset_spec("mnist")
+    with pytest.raises(AttributeError):
+        spec.title = "changed"
+    with pytest.raises(TypeError):
+        spec.files["train"] = ("a", "b")
+
+
+def test_a_spec_reads_files_or_a_reader():
+    with pytest.raises(ValueError, match="either files"):
+        DatasetSpec(name="x", title="X", classes="ab", description="")
+    with pytest.raises(ValueError, match="either files"):
+        DatasetSpec(
+            name="x",
+            title="X",
+            classes="ab",
+            description="",
+            files={"test": ("a", "b")},
+        )
+
+
+def test_get_dataset_spec_checks_the_name():
+    with pytest.raises(ValueError, match=r"'name' parameter of get_dataset_spec"):
+        get_dataset_spec("emnist")
+
+
+def test_one_more_spec_is_one_more_dataset(tmp_path, monkeypatch):
+    # A split of EMNIST that does not exist, declared and registered here:
+    # nothing else is needed to load it.
+    spec = DatasetSpec(
+        name="emnist-vowels",
+        title="EMNIST vowels",
+        classes=tuple("AEIOU"),
+        description="The five vowels, upper and lower case merged.\n",
+        first_label=1,
+        merged_lowercase="aeiou",
+        transposed=True,
+        files={part: emnist_names("vowels", part) for part in ("train", "test")},
+        folders=("", "gzip"),
+        mapping_file="emnist-vowels-mapping.txt",
+        torchvision="EMNIST",
+        download_size="about 560 MB",
+        split="vowels",
+    )
+    with monkeypatch.context() as patch:
+        patch.setitem(_specs.DATASETS, spec.name, spec)
+        stored, labels = write_emnist(tmp_path / "gzip", "vowels", "test", n=20)
+        write_mapping(tmp_path / "gzip", "vowels")
+        bunch = load_dataset("emnist-vowels", "test", tmp_path, return_X_y=False)
+        np.testing.assert_array_equal(bunch.images, stored.transpose(0, 2, 1))
+        np.testing.assert_array_equal(bunch.target, labels)
+        assert sorted(set(labels.tolist())) == [1, 2, 3, 4, 5]
+        assert bunch.target_names.tolist() == list("AEIOU")
+        assert (bunch.name, bunch.split, bunch.subset) == (
+            "emnist-vowels",
+            "vowels",
+            "test",
+        )
+        assert bunch.DESCR.startswith("EMNIST vowels (test)\n")
+        assert "The five vowels" in bunch.DESCR
+        X, _ = load_emnist("vowels", "test", data_dir=tmp_path)
+        np.testing.assert_array_equal(X, bunch.images)
+        assert char_to_label("e", "vowels") == 2
+        assert label_to_char(5, "vowels") == "U"
+        with pytest.raises(FileNotFoundError, match="EMNIST vowels train files"):
+            load_dataset("emnist-vowels", "all", data_dir=tmp_path)
+    # Gone with its entry.
+    assert "emnist-vowels" not in _specs.DATASETS
+    with pytest.raises(ValueError, match="Got 'emnist-vowels' instead"):
+        load_dataset("emnist-vowels", "test", data_dir=tmp_path)
 
 
 # --------------------------------------------------------------------------
@@ -519,8 +625,8 @@ class FakeServer:
             f.write(data)
 
 
-def serve(monkeypatch, dataset, files, md5=None, fail=()):
-    """Make ``dataset`` download ``files`` ({filename: bytes}) from a fake."""
+def serve(monkeypatch, torchvision, files, md5=None, fail=()):
+    """Make the datasets of ``torchvision`` download ``files`` from a fake."""
     server = FakeServer({f"https://a/{n}": d for n, d in files.items()}, fail)
     resources = [
         (
@@ -532,7 +638,9 @@ def serve(monkeypatch, dataset, files, md5=None, fail=()):
     ]
     real = _download.resources
     monkeypatch.setattr(
-        _download, "resources", lambda d: resources if d == dataset else real(d)
+        _download,
+        "resources",
+        lambda spec: resources if spec.torchvision == torchvision else real(spec),
     )
     monkeypatch.setattr(_download, "_download_url", server)
     monkeypatch.setattr(_download, "md5_matches", lambda p, m: _md5(p) == m)
@@ -540,7 +648,7 @@ def serve(monkeypatch, dataset, files, md5=None, fail=()):
 
 
 def test_download_emnist(tmp_path, monkeypatch):
-    server = serve(monkeypatch, "emnist", {"gzip.zip": emnist_zip()})
+    server = serve(monkeypatch, "EMNIST", {"gzip.zip": emnist_zip()})
     X, _ = load_emnist("letters", "test", data_dir=tmp_path, download=True)
     assert X.shape == (12, 28, 28)
     assert server.calls == ["https://a/gzip.zip"]
@@ -565,14 +673,14 @@ def test_download_emnist(tmp_path, monkeypatch):
 
 def test_no_download_when_files_exist(tmp_path, monkeypatch):
     write_emnist(tmp_path, "digits", "train")
-    server = serve(monkeypatch, "emnist", {"gzip.zip": b"unused"})
+    server = serve(monkeypatch, "EMNIST", {"gzip.zip": b"unused"})
     load_emnist("digits", data_dir=tmp_path, download=True)
     assert server.calls == []
 
 
 def test_download_interrupted_leaves_nothing(tmp_path, monkeypatch):
     serve(
-        monkeypatch, "emnist", {"gzip.zip": emnist_zip()}, fail=["https://a/gzip.zip"]
+        monkeypatch, "EMNIST", {"gzip.zip": emnist_zip()}, fail=["https://a/gzip.zip"]
     )
     with pytest.raises(RuntimeError, match=r"Could not download gzip.zip") as info:
         load_emnist("digits", data_dir=tmp_path, download=True)
@@ -586,7 +694,7 @@ def test_download_keyboard_interrupt_leaves_nothing(tmp_path, monkeypatch):
         (Path(folder) / filename).write_bytes(b"partial")
         raise KeyboardInterrupt
 
-    serve(monkeypatch, "mnist", {"train-images-idx3-ubyte.gz": b"x"})
+    serve(monkeypatch, "MNIST", {"train-images-idx3-ubyte.gz": b"x"})
     monkeypatch.setattr(_download, "_download_url", interrupted)
     with pytest.raises(KeyboardInterrupt):
         load_mnist(data_dir=tmp_path, download=True)
@@ -594,7 +702,7 @@ def test_download_keyboard_interrupt_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_download_with_wrong_checksum_leaves_nothing(tmp_path, monkeypatch):
-    serve(monkeypatch, "emnist", {"gzip.zip": emnist_zip()}, md5={"gzip.zip": "0" * 32})
+    serve(monkeypatch, "EMNIST", {"gzip.zip": emnist_zip()}, md5={"gzip.zip": "0" * 32})
     with pytest.raises(RuntimeError, match="md5 checksum is not 0000"):
         load_emnist("digits", data_dir=tmp_path, download=True)
     assert list(tmp_path.iterdir()) == []
@@ -602,7 +710,7 @@ def test_download_with_wrong_checksum_leaves_nothing(tmp_path, monkeypatch):
 
 def test_download_with_corrupt_member_leaves_nothing(tmp_path, monkeypatch):
     archive = emnist_zip(corrupt="emnist-mnist-test-images-idx3-ubyte")
-    serve(monkeypatch, "emnist", {"gzip.zip": archive})
+    serve(monkeypatch, "EMNIST", {"gzip.zip": archive})
     with pytest.raises(
         ValueError, match=r"gzip.zip holds a corrupt emnist-mnist-test-im"
     ):
@@ -611,7 +719,7 @@ def test_download_with_corrupt_member_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_download_of_an_incomplete_archive_leaves_nothing(tmp_path, monkeypatch):
-    serve(monkeypatch, "emnist", {"gzip.zip": emnist_zip(splits=["digits"])})
+    serve(monkeypatch, "EMNIST", {"gzip.zip": emnist_zip(splits=["digits"])})
     with pytest.raises(RuntimeError, match="lacks emnist-balanced-test"):
         load_emnist("digits", data_dir=tmp_path, download=True)
     assert list(tmp_path.iterdir()) == []
@@ -630,15 +738,12 @@ def _mnist_files(seed=0):
 
 
 @pytest.mark.parametrize(
-    ("dataset", "loader", "folder"),
-    [
-        ("mnist", load_mnist, "MNIST"),
-        ("fashion-mnist", load_fashion_mnist, "FashionMNIST"),
-    ],
+    ("loader", "folder"),
+    [(load_mnist, "MNIST"), (load_fashion_mnist, "FashionMNIST")],
 )
-def test_download_mnist_family(tmp_path, monkeypatch, dataset, loader, folder):
+def test_download_mnist_family(tmp_path, monkeypatch, loader, folder):
     files = _mnist_files()
-    serve(monkeypatch, dataset, files)
+    serve(monkeypatch, folder, files)
     X, y = loader("test", data_dir=tmp_path, download=True)
     assert X.shape == (8, 28, 28)
     np.testing.assert_array_equal(y, np.arange(8))
@@ -656,7 +761,7 @@ def test_download_mnist_family(tmp_path, monkeypatch, dataset, loader, folder):
 def test_download_mnist_failing_part_way_leaves_nothing(tmp_path, monkeypatch):
     files = _mnist_files()
     names = list(files)
-    serve(monkeypatch, "mnist", files, fail=[f"https://a/{names[2]}"])
+    serve(monkeypatch, "MNIST", files, fail=[f"https://a/{names[2]}"])
     with pytest.raises(RuntimeError, match=f"Could not download {names[2]}"):
         load_mnist(data_dir=tmp_path, download=True)
     assert list(tmp_path.iterdir()) == []

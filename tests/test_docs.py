@@ -25,6 +25,7 @@ API = DOCS / "api.rst"
 #: Modules whose ``__all__`` must be documented in docs/api.rst.
 MODULES_WITH_ALL = (
     "emnist_estimators",
+    "emnist_estimators.models",
     "emnist_estimators.datasets",
     "emnist_estimators.modules",
     "emnist_estimators.preprocessing",
@@ -41,11 +42,14 @@ REQUIRED = {
     ),
     "emnist_estimators.evaluation": ("evaluate", "EvaluationReport"),
     "emnist_estimators.search": (
+        "make_search",
         "param_grid",
         "param_distributions",
         "summarize_search",
     ),
     "emnist_estimators.reports": ("ReportWriter", "fit_and_report"),
+    "emnist_estimators.persistence": ("save_model", "load_model"),
+    "emnist_estimators.presets": ("make_estimator", "preset_params"),
     "emnist_estimators.environment": ("environment_info",),
 }
 
@@ -152,6 +156,9 @@ def data_descriptions(text: str) -> dict[str, str]:
         "emnist_estimators.evaluation.SUMMARY_COLUMNS",
         "emnist_estimators.modules.ACTIVATIONS",
         "emnist_estimators.search.MODELS",
+        "emnist_estimators.search.SIZES",
+        "emnist_estimators.search.STRATEGIES",
+        "emnist_estimators.presets.PRESET_NAMES",
     ],
 )
 def test_constants_listed_in_api_page_match_the_code(qualified):

@@ -133,11 +133,15 @@ def test_bad_chars():
 
 
 def test_unknown_split():
-    with pytest.raises(ValueError, match=r"split must be one of .*'bycls'.*'byclass'"):
+    splits = r"\{'byclass', 'bymerge', 'balanced', 'letters', 'digits', 'mnist'\}"
+    with pytest.raises(
+        ValueError,
+        match=rf"'split' parameter of get_emnist_mapping .*{splits}\. Got 'bycls'",
+    ):
         get_emnist_mapping("bycls")
-    with pytest.raises(ValueError, match="split must be one of"):
+    with pytest.raises(ValueError, match="'split' parameter of label_to_char must be"):
         label_to_char(1, "letter")
-    with pytest.raises(TypeError, match="split must be a string"):
+    with pytest.raises(TypeError, match=r"'split' .*char_to_label .* Got None"):
         char_to_label("a", None)
 
 

@@ -124,7 +124,10 @@ def test_registry_builds_by_name_and_rejects_unknown_or_duplicate():
     assert isinstance(module, CNN)
     with pytest.raises(ValueError, match="Unknown architecture 'vit'"):
         create_module("vit")
-    with pytest.raises(ValueError, match="already registered"):
+    with (
+        pytest.warns(FutureWarning, match="register_model"),
+        pytest.raises(ValueError, match="already registered"),
+    ):
         register_module("mlp")(MLP)
 
 

@@ -75,11 +75,11 @@ def test_scaler_does_not_modify_its_input():
 @pytest.mark.parametrize(
     ("params", "error", "message"),
     [
-        ({"method": "max"}, ValueError, "method must be one of 'divide', 'minmax'"),
+        ({"method": "max"}, ValueError, "'method' parameter .*'divide'"),
         ({"max_value": 0}, ValueError, "positive finite"),
         ({"max_value": float("inf")}, ValueError, "positive finite"),
-        ({"max_value": "255"}, TypeError, "max_value must be a positive number"),
-        ({"max_value": True}, TypeError, "max_value must be a positive number"),
+        ({"max_value": "255"}, TypeError, "'max_value' parameter .* positive"),
+        ({"max_value": True}, TypeError, "'max_value' parameter .* positive"),
     ],
 )
 def test_scaler_bad_params(params, error, message):
@@ -134,13 +134,13 @@ def test_flatten():
 
 
 def test_reshaper_errors():
-    with pytest.raises(ValueError, match="holds 12 pixels, but X has 10 features"):
+    with pytest.raises(ValueError, match="has 12 pixels, but X has 10 features"):
         ImageReshaper(image_shape=(3, 4)).fit(np.zeros((2, 10)))
-    with pytest.raises(TypeError, match="image_shape must be"):
+    with pytest.raises(TypeError, match="'image_shape' parameter"):
         ImageReshaper(image_shape=28).fit(np.zeros((2, 784)))
-    with pytest.raises(ValueError, match="positive entries"):
+    with pytest.raises(ValueError, match="of positive ints"):
         ImageReshaper(image_shape=(0, 4)).fit(np.zeros((2, 4)))
-    with pytest.raises(TypeError, match="flatten must be True or False"):
+    with pytest.raises(TypeError, match="'flatten' parameter .*'bool'"):
         ImageReshaper(flatten="yes").fit(np.zeros((2, 4)))
     reshaper = ImageReshaper().fit(np.zeros((2, 784)))
     with pytest.raises(ValueError, match="X has 100 features"):

@@ -3,17 +3,19 @@
 import pytest
 
 from emnist_estimators import CNNClassifier, MLPClassifier
-from emnist_estimators.estimators import ESTIMATORS
+from emnist_estimators._settings import resolve_settings
+from emnist_estimators.models import get_model, list_models
 from emnist_estimators.presets import PRESETS, make_estimator, preset_params
 
 
-@pytest.mark.parametrize("model", sorted(ESTIMATORS))
+@pytest.mark.parametrize("model", list_models())
 def test_every_model_has_a_valid_emnist_preset(model):
     estimator = make_estimator(model)
-    assert isinstance(estimator, ESTIMATORS[model])
+    assert isinstance(estimator, get_model(model).estimator)
     for key, value in PRESETS["emnist"][model].items():
         assert estimator.get_params()[key] == value
-    estimator._check_params()  # the preset's values are valid
+    assert estimator.get_params()["precision"] == "auto"
+    resolve_settings(estimator)  # the preset's values are valid
 
 
 def test_overrides_and_no_preset():
@@ -32,7 +34,7 @@ def test_preset_params_are_a_copy():
 
 
 def test_bad_names():
-    with pytest.raises(ValueError, match="preset must be one of"):
+    with pytest.raises(ValueError, match="'preset' parameter .*'emnist'"):
         preset_params("cnn", "cifar")
-    with pytest.raises(ValueError, match="model must be one of"):
+    with pytest.raises(ValueError, match="'model' parameter .* registered models"):
         make_estimator("svm")

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from emnist_estimators._reshape import (
-    check_image_shape,
     flatten_images,
     infer_image_shape,
+    resolve_image_shape,
     to_images,
 )
+from emnist_estimators._validation import IMAGE_SHAPE
 
 
 @pytest.mark.parametrize(
@@ -48,13 +49,32 @@ def test_to_images_round_trip():
         to_images(X, (1, 3, 7))
 
 
-def test_check_image_shape():
-    assert check_image_shape((28, 28)) == (1, 28, 28)
-    assert check_image_shape([3, 4, 5]) == (3, 4, 5)
-    assert check_image_shape((np.int64(2), 2)) == (1, 2, 2)
-    for bad in [(28,), (1, 2, 3, 4), (0, 5)]:
-        with pytest.raises(ValueError, match="image_shape must be"):
-            check_image_shape(bad)
-    for bad in [28, "28x28", (2.0, 2), (True, 2)]:
-        with pytest.raises(TypeError, match="image_shape must be"):
-            check_image_shape(bad)
+def test_the_image_shape_constraint():
+    assert IMAGE_SHAPE.normalize((28, 28)) == (1, 28, 28)
+    assert IMAGE_SHAPE.normalize([3, 4, 5]) == (3, 4, 5)
+    assert IMAGE_SHAPE.normalize((np.int64(2), 2)) == (1, 2, 2)
+    bad = [(28,), (1, 2, 3, 4), (0, 5), 28, "28x28", (2.0, 2), (True, 2)]
+    for value in bad:
+        assert not IMAGE_SHAPE.is_satisfied_by(value), value
+
+
+@pytest.mark.parametrize(
+    ("n_features", "requested", "data_shape", "expected"),
+    [
+        (784, None, None, (1, 28, 28)),
+        (10, None, None, (1, 1, 10)),
+        (60, None, (3, 4, 5), (3, 4, 5)),
+        (60, (3, 4, 5), (3, 4, 5), (3, 4, 5)),
+        (20, (4, 5), None, (1, 4, 5)),
+        (20, [4, 5], (1, 4, 5), (1, 4, 5)),
+    ],
+)
+def test_resolve_image_shape(n_features, requested, data_shape, expected):
+    assert resolve_image_shape(n_features, requested, data_shape) == expected
+
+
+def test_resolve_image_shape_rejects_what_disagrees_with_the_data():
+    with pytest.raises(ValueError, match=r"image_shape=\(3, 4\) has 12 pixels, but"):
+        resolve_image_shape(10, (3, 4))
+    with pytest.raises(ValueError, match=r"X holds images of shape \(1, 4, 5\)"):
+        resolve_image_shape(20, (5, 4), (1, 4, 5))

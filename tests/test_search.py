@@ -15,7 +15,8 @@ from sklearn.model_selection import (
 )
 
 from emnist_estimators import CNNClassifier, MLPClassifier
-from emnist_estimators.estimators import ESTIMATORS
+from emnist_estimators._settings import resolve_settings
+from emnist_estimators.models import get_model
 from emnist_estimators.search import (
     ACTIVATIONS,
     MODELS,
@@ -44,9 +45,9 @@ def test_full_grid_covers_the_studies_options_and_is_valid(model):
         assert set(union["activation"]) == set(ACTIVATIONS)
         assert set(union["batch_norm"]) == {True, False}
     # Every candidate is a valid parameter setting of the estimator.
-    cls = ESTIMATORS[model]
+    cls = get_model(model).estimator
     for params in ParameterGrid(grids):
-        cls(**params)._check_params()
+        resolve_settings(cls(**params))
 
 
 def test_mlp_grid_spans_one_to_three_layers_of_50_to_784_units():
@@ -66,18 +67,18 @@ def test_cnn_grid_spans_16_to_256_filters():
 def test_distributions_sample_valid_settings(model):
     distributions = param_distributions(model)
     assert isinstance(distributions["lr"], rv_frozen)
-    cls = ESTIMATORS[model]
+    cls = get_model(model).estimator
     for params in ParameterSampler(distributions, n_iter=20, random_state=0):
         assert 1e-4 <= params["lr"] <= 1e-2 and 0 <= params["dropout"] <= 0.5
-        cls(**params)._check_params()
+        resolve_settings(cls(**params))
 
 
 def test_small_presets_and_bad_arguments():
     assert len(ParameterGrid(param_grid("cnn", size="small"))) == 4
     assert set(param_distributions("lstm", size="small")) == {"hidden_sizes", "dropout"}
-    with pytest.raises(ValueError, match="model must be one of"):
+    with pytest.raises(ValueError, match="'model' parameter .* 'mlp', 'cnn'"):
         param_grid("svm")
-    with pytest.raises(ValueError, match="size must be"):
+    with pytest.raises(ValueError, match="'size' parameter"):
         param_distributions("mlp", size="huge")
 
 

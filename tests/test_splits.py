@@ -57,12 +57,23 @@ def test_subsamples_are_stratified_and_seeded(emnist_folder):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"split_from": "valid"}, "split_from must be"),
-        ({"test_size": 1.5}, "test_size must be a float in"),
-        ({"n_train": 0}, "n_train must be a positive int"),
-        ({"n_test": 2.5}, "n_test must be a positive int"),
+        (
+            {"split_from": "valid"},
+            r"'split_from' .* a str among \{'train', 'test', 'all'\} or None",
+        ),
+        ({"test_size": 1.5}, r"'test_size' .* a float in the range \(0\.0, 1\.0\)"),
+        ({"n_train": 0}, r"'n_train' .* an int in the range \[1, inf\) or None"),
+        ({"n_test": 2.5}, r"'n_test' .* an int in the range \[1, inf\) or None"),
+        ({"random_state": "seed"}, r"'random_state' parameter"),
+        ({"download": 1}, r"'download' .* an instance of 'bool'"),
     ],
 )
 def test_bad_arguments(emnist_folder, kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^The {message}") as info:
         load_train_test("emnist-digits", data_dir=emnist_folder, **kwargs)
+    assert "parameter of load_train_test must be" in str(info.value)
+
+
+def test_unknown_name(emnist_folder):
+    with pytest.raises(ValueError, match=r"'name' parameter of load_train_test"):
+        load_train_test("emnist-digit", data_dir=emnist_folder)

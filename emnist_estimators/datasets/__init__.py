@@ -18,6 +18,12 @@ has (e.g. from :mod:`torchvision.datasets`) are used as they are. With
 checked against its md5 checksums) into torchvision's layout; a failed or
 interrupted download leaves no file behind.
 
+Datasets
+--------
+Each dataset is described once, by a :class:`DatasetSpec` (its classes, image
+size and orientation, files, download and description; see
+:func:`get_dataset_spec`), and every loader reads its spec.
+
 Validation set
 --------------
 There is no wrapper for holding out a validation set: use scikit-learn's
@@ -33,26 +39,27 @@ There is no wrapper for holding out a validation set: use scikit-learn's
     ((1149, 8, 8), (288, 8, 8))
 """
 
-from ._digits import load_digits
 from ._emnist import load_emnist
 from ._home import get_data_home
 from ._idx import read_idx, write_idx
-from ._load import DATASET_NAMES, load_dataset
+from ._load import get_dataset_spec, load_dataset, load_digits
 from ._mapping import (
-    EMNIST_SPLITS,
     char_to_label,
     get_emnist_mapping,
     label_to_char,
     read_mapping_file,
 )
 from ._mnist import load_fashion_mnist, load_mnist
+from ._specs import DATASET_NAMES, EMNIST_SPLITS, DatasetSpec
 from ._splits import load_train_test
 
 __all__ = [
     "DATASET_NAMES",
     "EMNIST_SPLITS",
+    "DatasetSpec",
     "char_to_label",
     "get_data_home",
+    "get_dataset_spec",
     "get_emnist_mapping",
     "label_to_char",
     "load_dataset",

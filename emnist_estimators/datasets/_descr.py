@@ -1,4 +1,8 @@
-"""Descriptions (the ``DESCR`` of the Bunch) of the datasets."""
+"""The texts of the datasets' descriptions (the ``DESCR`` of the Bunch).
+
+The specs (``_specs.py``) hold each dataset's text; ``{chars}`` is filled
+in there with its classes.
+"""
 
 _LOADING = """
 Loaded as ``(X, y)``: ``X`` is a uint8 array of shape (n_samples, {h}, {w})
@@ -48,7 +52,7 @@ stratify=y, random_state=0)``): 1,437 and 360 images.
 """
 
 
-def describe(title: str, body: str, *, height: int, width: int, **fields) -> str:
+def describe(title: str, body: str, image_size: tuple[int, int]) -> str:
     """Assemble a ``DESCR``: an underlined title, the body, how it is loaded.
 
     Parameters
@@ -56,19 +60,15 @@ def describe(title: str, body: str, *, height: int, width: int, **fields) -> str
     title : str
         E.g. ``"EMNIST byclass (test)"``.
     body : str
-        One of the templates of this module.
-    height, width : int
-        The image size.
-    **fields
-        Values for the body's ``{placeholders}``.
+        The dataset's description (:attr:`DatasetSpec.description`).
+    image_size : tuple of int
+        The ``(height, width)`` of the images.
 
     Returns
     -------
     str
         The description.
     """
-    return (
-        f"{title}\n{'=' * len(title)}\n"
-        + body.format(**fields)
-        + _LOADING.format(h=height, w=width)
-    )
+    height, width = image_size
+    underline = "=" * len(title)
+    return f"{title}\n{underline}\n{body}" + _LOADING.format(h=height, w=width)

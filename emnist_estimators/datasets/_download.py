@@ -1,14 +1,15 @@
 """Downloading the datasets, safely.
 
-The URLs and md5 checksums are torchvision's (:class:`torchvision.datasets.EMNIST`,
+The URLs and md5 checksums are those of the torchvision class that a dataset's
+spec names (:attr:`DatasetSpec.torchvision`: :class:`torchvision.datasets.EMNIST`,
 :class:`~torchvision.datasets.MNIST`, :class:`~torchvision.datasets.FashionMNIST`)
 and the transfer is :func:`torchvision.datasets.utils.download_url`. torchvision is
 imported only here, when a download or a checksum is needed, so that loading
 data that is already there does not import torch.
 
 Everything is prepared in a hidden temporary folder inside the data folder:
-the archives are downloaded there and their md5 checksums verified, the idx
-files are decompressed there and checked. Only then are they moved, one by
+the published files are downloaded there and their md5 checksums verified, the
+idx files are decompressed there and checked. Only then are they moved, one by
 one with the atomic :func:`os.replace`, into torchvision's layout
 (``<data folder>/EMNIST/raw``, ``MNIST/raw``, ``FashionMNIST/raw``). The
 temporary folder is removed whatever happens, so a failed or interrupted
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 import shutil
 import zipfile
 import zlib
@@ -29,75 +29,44 @@ from pathlib import Path
 
 from .._atomic import staging_dir
 from ._idx import IMAGES_MAGIC, LABELS_MAGIC, check_idx_file
-from ._mapping import EMNIST_SPLITS, read_mapping_file
+from ._mapping import read_mapping_file
+from ._specs import DATASETS, DatasetSpec
 
-#: torchvision's folder name for each downloadable dataset.
-TORCHVISION_FOLDERS = {
-    "emnist": "EMNIST",
-    "mnist": "MNIST",
-    "fashion-mnist": "FashionMNIST",
-}
-#: Approximate download sizes, for messages.
-DOWNLOAD_SIZES = {
-    "emnist": "about 560 MB",
-    "mnist": "about 12 MB",
-    "fashion-mnist": "about 31 MB",
-}
-
-_EMNIST_MEMBER = re.compile(
-    r"^emnist-[a-z]+-(?:mapping\.txt|[a-z]+-[a-z]+-idx\d-ubyte\.gz)$"
-)
+_CORRUPT = (gzip.BadGzipFile, EOFError, zlib.error)
 
 
-def _torchvision_class(dataset: str):
-    from torchvision import datasets
-
-    return {
-        "emnist": datasets.EMNIST,
-        "mnist": datasets.MNIST,
-        "fashion-mnist": datasets.FashionMNIST,
-    }[dataset]
+def raw_folder(home: Path, spec: DatasetSpec) -> Path:
+    """Return torchvision's folder of ``spec``'s files below ``home``."""
+    return Path(home) / spec.torchvision / "raw"
 
 
-def raw_folder(home: Path, dataset: str) -> Path:
-    """Return torchvision's raw folder of ``dataset`` below ``home``."""
-    return Path(home) / TORCHVISION_FOLDERS[dataset] / "raw"
-
-
-def resources(dataset: str) -> list[tuple[list[str], str, str]]:
-    """Return the files that make up ``dataset``, from torchvision.
+def resources(spec: DatasetSpec) -> list[tuple[list[str], str, str]]:
+    """Return the published files that hold ``spec``'s, from torchvision.
 
     Parameters
     ----------
-    dataset : {'emnist', 'mnist', 'fashion-mnist'}
+    spec : DatasetSpec
         The dataset.
 
     Returns
     -------
     list of (urls, filename, md5)
         For each file: its mirror URLs in order of preference, its name and
-        its md5 checksum.
+        its md5 checksum. One zip archive for EMNIST (all splits), four gzip
+        files for MNIST and Fashion-MNIST.
     """
-    cls = _torchvision_class(dataset)
-    if dataset == "emnist":
-        return [([cls.url], os.path.basename(cls.url), cls.md5)]
+    from torchvision import datasets
+
+    cls = getattr(datasets, spec.torchvision)
+    url = getattr(cls, "url", None)
+    if url is not None:  # EMNIST: one archive (MNIST's resources are inherited)
+        return [([url], os.path.basename(url), cls.md5)]
     return [([m + name for m in cls.mirrors], name, md5) for name, md5 in cls.resources]
 
 
-def known_md5(dataset: str) -> dict[str, str]:
-    """Return ``{filename: md5}`` of the published files of ``dataset``.
-
-    Parameters
-    ----------
-    dataset : {'emnist', 'mnist', 'fashion-mnist'}
-        The dataset.
-
-    Returns
-    -------
-    dict of str to str
-        The md5 checksum of each published (gzip or zip) file.
-    """
-    return {name: md5 for _, name, md5 in resources(dataset)}
+def known_md5(spec: DatasetSpec) -> dict[str, str]:
+    """Return ``{filename: md5}`` of the files that :func:`resources` lists."""
+    return {name: md5 for _, name, md5 in resources(spec)}
 
 
 def md5_matches(path: Path, md5: str) -> bool:
@@ -166,6 +135,54 @@ def _check_idx(path: Path) -> None:
     check_idx_file(path, magic)
 
 
+def _archive_members(spec: DatasetSpec) -> tuple[dict[str, str], set[str]]:
+    """The members to extract from ``spec``'s archive, and the idx files needed.
+
+    The archive holds the files of every spec downloaded with ``spec`` (all
+    the EMNIST splits): their gzip idx files (``name.gz`` -> ``name``, all
+    needed) and their mapping files (kept when present).
+    """
+    family = [s for s in DATASETS.values() if s.torchvision == spec.torchvision]
+    needed = {stem for s in family for pair in s.files.values() for stem in pair}
+    members = {f"{stem}.gz": stem for stem in needed}
+    members.update({s.mapping_file: s.mapping_file for s in family if s.mapping_file})
+    return members, needed
+
+
+def _unpack(archive: Path, spec: DatasetSpec, out: Path) -> list[Path]:
+    """Extract, decompress and check the files of ``spec``'s family."""
+    members, needed = _archive_members(spec)
+    out.mkdir()
+    files = []
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for member in zf.namelist():
+                name = member.rsplit("/", 1)[-1]
+                if name not in members:
+                    continue
+                dst = out / members[name]
+                with zf.open(member) as src:
+                    try:
+                        _extract_member(src, name, dst)
+                    except ValueError as exc:
+                        raise ValueError(
+                            f"The downloaded {archive.name} holds a corrupt "
+                            f"{name}; nothing was saved. {exc}"
+                        ) from exc
+                files.append(dst)
+    except (zipfile.BadZipFile, *_CORRUPT) as exc:
+        raise ValueError(
+            f"The downloaded {archive.name} is corrupt; nothing was saved. {exc}"
+        ) from exc
+    missing = sorted(needed - {f.name for f in files})
+    if missing:
+        raise RuntimeError(
+            f"The downloaded {archive.name} lacks {', '.join(missing)}; nothing "
+            "was saved."
+        )
+    return files
+
+
 def _extract_member(src, name: str, dst: Path) -> None:
     """Write an archive member to ``dst`` (decompressed) and check it."""
     if name.endswith(".gz"):
@@ -177,24 +194,35 @@ def _extract_member(src, name: str, dst: Path) -> None:
         read_mapping_file(dst)
 
 
-def _move_into(files: list[Path], target: Path) -> None:
-    target.mkdir(parents=True, exist_ok=True)
-    for path in files:
-        os.replace(path, target / path.name)
+def _decompressed(archive: Path) -> Path:
+    """Decompress a downloaded gzip idx file beside it, and check it."""
+    plain = archive.with_name(archive.name[: -len(".gz")])
+    try:
+        _decompress(archive, plain)
+        _check_idx(plain)
+    except (ValueError, *_CORRUPT) as exc:
+        raise ValueError(
+            f"The downloaded {archive.name} is corrupt; nothing was saved. {exc}"
+        ) from exc
+    return plain
 
 
-def download_emnist(home: Path) -> Path:
-    """Download all six EMNIST splits into ``home/EMNIST/raw``.
+def download(home: Path, spec: DatasetSpec) -> Path:
+    """Download the published files of ``spec`` into torchvision's layout.
 
-    The official archive (``gzip.zip``, about 560 MB) is downloaded and
-    checked; its idx files are decompressed (as torchvision does, so that
-    :class:`torchvision.datasets.EMNIST` can use the same folder) and its
-    mapping files kept.
+    EMNIST's archive (``gzip.zip``, about 560 MB, all six splits) is
+    downloaded and checked; its idx files are decompressed and its mapping
+    files kept. MNIST's and Fashion-MNIST's four gzip files are downloaded,
+    checked and kept together with their decompressed copies. Either way the
+    folder ends up as torchvision leaves it, so that torchvision's classes
+    can use it too.
 
     Parameters
     ----------
     home : pathlib.Path
         The data folder.
+    spec : DatasetSpec
+        The dataset; the files go to ``home/<spec.torchvision>/raw``.
 
     Returns
     -------
@@ -204,94 +232,25 @@ def download_emnist(home: Path) -> Path:
     Raises
     ------
     RuntimeError
-        If the download fails or the archive does not hold the expected files.
-    ValueError
-        If a file in the archive is corrupt.
-    """
-    home = Path(home)
-    target = raw_folder(home, "emnist")
-    with staging_dir(home) as tmp:
-        ((urls, filename, md5),) = resources("emnist")
-        archive = fetch(urls, tmp, filename, md5)
-        out = tmp / "files"
-        out.mkdir()
-        files = []
-        try:
-            with zipfile.ZipFile(archive) as zf:
-                for member in zf.namelist():
-                    name = member.rsplit("/", 1)[-1]
-                    if not _EMNIST_MEMBER.match(name):
-                        continue
-                    with zf.open(member) as src:
-                        dst = out / name.removesuffix(".gz")
-                        try:
-                            _extract_member(src, name, dst)
-                        except ValueError as exc:
-                            raise ValueError(
-                                f"The downloaded {filename} holds a corrupt "
-                                f"{name}; nothing was saved. {exc}"
-                            ) from exc
-                    files.append(dst)
-        except (zipfile.BadZipFile, gzip.BadGzipFile, EOFError, zlib.error) as exc:
-            raise ValueError(
-                f"The downloaded {filename} is corrupt; nothing was saved. {exc}"
-            ) from exc
-        expected = {
-            f"emnist-{split}-{part}-{kind}"
-            for split in EMNIST_SPLITS
-            for part in ("train", "test")
-            for kind in ("images-idx3-ubyte", "labels-idx1-ubyte")
-        }
-        missing = sorted(expected - {f.name for f in files})
-        if missing:
-            raise RuntimeError(
-                f"The downloaded {filename} lacks {', '.join(missing)}; nothing "
-                "was saved."
-            )
-        _move_into(files, target)
-    return target
-
-
-def download_mnist_family(home: Path, dataset: str) -> Path:
-    """Download MNIST or Fashion-MNIST into torchvision's layout.
-
-    The four gzip files are downloaded and checked, then kept together with
-    their decompressed copies in ``home/MNIST/raw`` or
-    ``home/FashionMNIST/raw``, exactly as torchvision does.
-
-    Parameters
-    ----------
-    home : pathlib.Path
-        The data folder.
-    dataset : {'mnist', 'fashion-mnist'}
-        The dataset.
-
-    Returns
-    -------
-    pathlib.Path
-        The folder that now holds the files.
-
-    Raises
-    ------
-    RuntimeError
-        If a download fails.
+        If a download fails or the archive lacks a file.
     ValueError
         If a downloaded file is corrupt.
     """
     home = Path(home)
-    target = raw_folder(home, dataset)
+    target = raw_folder(home, spec)
     with staging_dir(home) as tmp:
         files = []
-        for urls, filename, md5 in resources(dataset):
+        for urls, filename, md5 in resources(spec):
             archive = fetch(urls, tmp, filename, md5)
-            plain = tmp / filename[: -len(".gz")]
-            try:
-                _decompress(archive, plain)
-                _check_idx(plain)
-            except (ValueError, gzip.BadGzipFile, EOFError, zlib.error) as exc:
-                raise ValueError(
-                    f"The downloaded {filename} is corrupt; nothing was saved. {exc}"
-                ) from exc
-            files += [archive, plain]
+            if filename.endswith(".zip"):
+                files += _unpack(archive, spec, tmp / "files")
+            else:
+                files += [archive, _decompressed(archive)]
         _move_into(files, target)
     return target
+
+
+def _move_into(files: list[Path], target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        os.replace(path, target / path.name)

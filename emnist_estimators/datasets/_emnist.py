@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
-from . import _download
-from ._descr import EMNIST as EMNIST_DESCR
-from ._descr import describe
-from ._home import get_data_home
-from ._locate import find_pair, not_found_error
-from ._mapping import _check_split, check_mapping_file, get_emnist_mapping
-from ._result import make_result, read_images_and_labels
-from ._validation import check_loader_args
+from .._validation import validate_params
+from ._load import load_spec
+from ._params import EMNIST_SPLIT, LOADER_PARAMS
+from ._specs import emnist_spec
 
 
-def _emnist_folders(home: Path) -> list[Path]:
-    # The folder itself, the folder the official gzip.zip unpacks to, and
-    # torchvision's layout.
-    return [home, home / "gzip", _download.raw_folder(home, "emnist")]
-
-
-def _stems(split: str, part: str) -> tuple[str, str]:
-    prefix = f"emnist-{split}-{part}"
-    return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
-
-
-def _locate(home: Path, split: str, parts: tuple[str, ...]) -> dict:
-    folders = _emnist_folders(home)
-    return {part: find_pair(folders, *_stems(split, part)) for part in parts}
-
-
+@validate_params(
+    {"split": [EMNIST_SPLIT], **LOADER_PARAMS}, prefer_skip_nested_validation=True
+)
 def load_emnist(
     split: str,
     subset: str = "train",
@@ -122,56 +104,4 @@ def load_emnist(
     >>> X.shape, X.dtype, y.dtype  # doctest: +SKIP
     ((18800, 28, 28), dtype('uint8'), dtype('int64'))
     """
-    split = _check_split(split)
-    check_loader_args(subset, data_dir, download, return_X_y)
-    home = get_data_home(data_dir)
-    parts = ("train", "test") if subset == "all" else (subset,)
-    found = _locate(home, split, parts)
-    if download and None in found.values():
-        _download.download_emnist(home)
-        found = _locate(home, split, parts)
-    for part, pair in found.items():
-        if pair is None:
-            raise not_found_error(
-                f"EMNIST {split!r} {part}",
-                _stems(split, part),
-                _emnist_folders(home),
-                _download.raw_folder(home, "emnist"),
-                _download.DOWNLOAD_SIZES["emnist"],
-            )
-
-    mapping = get_emnist_mapping(split)
-    images, targets, filenames = [], [], []
-    checked = set()
-    for images_path, labels_path in found.values():
-        mapping_file = images_path.parent / f"emnist-{split}-mapping.txt"
-        if mapping_file.is_file() and mapping_file not in checked:
-            check_mapping_file(mapping_file, split)
-            checked.add(mapping_file)
-        stored, target = read_images_and_labels(
-            images_path, labels_path, image_size=(28, 28), labels=list(mapping)
-        )
-        # The official files hold each image transposed: swap rows and columns.
-        images.append(np.ascontiguousarray(stored.transpose(0, 2, 1)))
-        targets.append(target)
-        filenames += [images_path, labels_path]
-    X = images[0] if len(images) == 1 else np.concatenate(images)
-    y = targets[0] if len(targets) == 1 else np.concatenate(targets)
-    descr = describe(
-        f"EMNIST {split} ({subset})",
-        EMNIST_DESCR,
-        height=28,
-        width=28,
-        chars=" ".join(mapping.values()),
-    )
-    return make_result(
-        X,
-        y,
-        return_X_y=return_X_y,
-        mapping=mapping,
-        name=f"emnist-{split}",
-        subset=subset,
-        descr=descr,
-        split=split,
-        filenames=filenames,
-    )
+    return load_spec(emnist_spec(split), subset, data_dir, download, return_X_y)

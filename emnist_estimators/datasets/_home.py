@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ._validation import check_data_dir
+from .._validation import validate_params
+from ._params import DATA_DIR
 
 #: Environment variable that sets the data folder when ``data_dir`` is None.
 DATA_ENV_VAR = "EMNIST_ESTIMATORS_DATA"
 
 
+@validate_params({"data_dir": DATA_DIR}, prefer_skip_nested_validation=True)
 def get_data_home(data_dir: str | os.PathLike | None = None) -> Path:
     """Return the folder where the dataset loaders look for data.
 
@@ -35,7 +37,8 @@ def get_data_home(data_dir: str | os.PathLike | None = None) -> Path:
     Raises
     ------
     TypeError
-        If ``data_dir`` is neither None, a str nor a path-like object.
+        If ``data_dir`` is neither None, a non-empty str nor a path-like
+        object (the error is also a ValueError).
 
     Examples
     --------
@@ -43,7 +46,6 @@ def get_data_home(data_dir: str | os.PathLike | None = None) -> Path:
     >>> str(get_data_home("/tmp/emnist"))
     '/tmp/emnist'
     """
-    check_data_dir(data_dir)
     if data_dir is None:
         data_dir = os.environ.get(DATA_ENV_VAR) or os.path.join(
             "~", ".cache", "emnist_estimators"

@@ -273,10 +273,11 @@ def write_idx(path: str | os.PathLike, array) -> None:
 
     Examples
     --------
-    >>> import os, tempfile
+    >>> import tempfile
+    >>> from pathlib import Path
     >>> import numpy as np
     >>> from emnist_estimators.datasets import read_idx, write_idx
-    >>> path = os.path.join(tempfile.mkdtemp(), "images-idx3-ubyte")
+    >>> path = Path(tempfile.mkdtemp()) / "images-idx3-ubyte"
     >>> write_idx(path, np.zeros((2, 28, 28), dtype=np.uint8))
     >>> read_idx(path).shape
     (2, 28, 28)

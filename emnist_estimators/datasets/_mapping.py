@@ -1,7 +1,7 @@
-"""Label sets of the six EMNIST splits, and the official mapping files.
+"""Labels and characters of the EMNIST splits, and the official mapping files.
 
 Each EMNIST split numbers its classes from 0 (from 1 for *letters*) in this
-order:
+order (declared in the splits' specs, ``_specs.py``):
 
 ============  =======  ======================================================
 split         labels   characters
@@ -31,45 +31,17 @@ The official mapping files have one ``<label> <ASCII code>`` pair per line
 from __future__ import annotations
 
 import os
-import string
 from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_choice
-
-#: The six official EMNIST splits.
-EMNIST_SPLITS = ("byclass", "bymerge", "balanced", "letters", "digits", "mnist")
-
-#: Lowercase letters that *bymerge* and *balanced* merge into uppercase.
-MERGED_LOWERCASE = "cijklmopsuvwxyz"
-
-_KEPT_LOWERCASE = "".join(
-    c for c in string.ascii_lowercase if c not in MERGED_LOWERCASE
-)
-_MERGED_CHARS = string.digits + string.ascii_uppercase + _KEPT_LOWERCASE
-
-# split -> characters in label order, and the first label.
-_CHARS = {
-    "byclass": string.digits + string.ascii_uppercase + string.ascii_lowercase,
-    "bymerge": _MERGED_CHARS,
-    "balanced": _MERGED_CHARS,
-    "letters": string.ascii_uppercase,
-    "digits": string.digits,
-    "mnist": string.digits,
-}
-_FIRST_LABEL = {"letters": 1}
+from .._validation import validate_params
+from ._params import EMNIST_SPLIT
+from ._specs import DatasetSpec, emnist_spec
 
 
-def _check_split(split) -> str:
-    return check_choice(split, "split", EMNIST_SPLITS)
-
-
-def _split_chars(split: str) -> tuple[str, int]:
-    return _CHARS[split], _FIRST_LABEL.get(split, 0)
-
-
+@validate_params({"split": [EMNIST_SPLIT]}, prefer_skip_nested_validation=True)
 def get_emnist_mapping(split: str) -> dict[int, str]:
     """Return the built-in label -> character mapping of an EMNIST split.
 
@@ -96,8 +68,7 @@ def get_emnist_mapping(split: str) -> dict[int, str]:
     >>> len(mapping), mapping[10], mapping[36], mapping[46]
     (47, 'A', 'a', 't')
     """
-    chars, first = _split_chars(_check_split(split))
-    return {first + i: c for i, c in enumerate(chars)}
+    return emnist_spec(split).mapping
 
 
 def _is_int_scalar(value) -> bool:
@@ -106,6 +77,7 @@ def _is_int_scalar(value) -> bool:
     )
 
 
+@validate_params({"split": [EMNIST_SPLIT]}, prefer_skip_nested_validation=True)
 def label_to_char(labels, split: str) -> str | np.ndarray:
     """Return the characters of EMNIST labels.
 
@@ -141,8 +113,7 @@ def label_to_char(labels, split: str) -> str | np.ndarray:
     >>> label_to_char([1, 26], "letters").tolist()
     ['A', 'Z']
     """
-    chars, first = _split_chars(_check_split(split))
-    table = np.array(list(chars))
+    spec = emnist_spec(split)
     if _is_int_scalar(labels):
         return str(label_to_char(np.array([labels]), split)[0])
     array = np.asarray(labels)
@@ -150,28 +121,24 @@ def label_to_char(labels, split: str) -> str | np.ndarray:
         raise TypeError(
             f"labels must be integers; got an array of dtype {array.dtype}."
         )
-    last = first + len(chars) - 1
+    first, last = spec.first_label, spec.first_label + spec.n_classes - 1
     bad = (array < first) | (array > last)
     if bad.any():
         shown = ", ".join(str(v) for v in np.unique(array[bad])[:10])
         raise ValueError(
             f"labels of the EMNIST {split!r} split are {first} to {last}; got {shown}."
         )
-    return table[array.astype(np.int64) - first]
+    return np.array(spec.classes)[array.astype(np.int64) - first]
 
 
-def _char_lookup(split: str) -> dict[str, int]:
-    chars, first = _split_chars(split)
-    lookup = {c: first + i for i, c in enumerate(chars)}
-    if split in ("bymerge", "balanced"):
-        for c in MERGED_LOWERCASE:
-            lookup[c] = lookup[c.upper()]
-    elif split == "letters":
-        for c in string.ascii_lowercase:
-            lookup[c] = lookup[c.upper()]
+def _char_lookup(spec: DatasetSpec) -> dict[str, int]:
+    lookup = {c: label for label, c in spec.mapping.items()}
+    for c in spec.merged_lowercase:
+        lookup[c] = lookup[c.upper()]
     return lookup
 
 
+@validate_params({"split": [EMNIST_SPLIT]}, prefer_skip_nested_validation=True)
 def char_to_label(chars, split: str) -> int | np.ndarray:
     """Return the EMNIST labels of characters.
 
@@ -201,16 +168,16 @@ def char_to_label(chars, split: str) -> int | np.ndarray:
     See Also
     --------
     label_to_char : The inverse.
+    get_emnist_mapping : Every label's character.
 
     Examples
     --------
     >>> from emnist_estimators.datasets import char_to_label
-    >>> char_to_label("a", "byclass")
-    36
     >>> char_to_label(["c", "C", "d"], "balanced").tolist()
     [12, 12, 38]
+    >>> char_to_label("a", "byclass")
+    36
     """
-    split = _check_split(split)
     if isinstance(chars, str):
         return int(char_to_label([chars], split)[0])
     array = np.asarray(chars, dtype=object)
@@ -226,13 +193,14 @@ def char_to_label(chars, split: str) -> int | np.ndarray:
                 f"chars must be single characters; got {value!r}. Pass "
                 "list(text) to convert a string character by character."
             )
-    lookup = _char_lookup(split)
+    spec = emnist_spec(split)
+    lookup = _char_lookup(spec)
     unknown = sorted({c for c in flat if c not in lookup})
     if unknown:
         raise ValueError(
             f"The EMNIST {split!r} split has no class for "
             f"{', '.join(repr(c) for c in unknown)}; its characters are "
-            f"{_CHARS[split]!r}."
+            f"{''.join(spec.classes)!r}."
         )
     labels = np.fromiter((lookup[c] for c in flat), dtype=np.int64, count=flat.size)
     return labels.reshape(array.shape)

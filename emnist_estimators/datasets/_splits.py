@@ -9,7 +9,9 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 
+from .._validation import Interval, validate_params
 from ._load import load_dataset
+from ._params import DATA_DIR, DATASET_NAME, SUBSET
 
 
 def _stratified_sample(X, y, n: int | None, random_state):
@@ -24,13 +26,23 @@ def _stratified_sample(X, y, n: int | None, random_state):
     return X, y
 
 
-def _check_count(value, name: str) -> None:
-    if value is not None and (
-        not isinstance(value, Integral) or isinstance(value, bool) or value < 1
-    ):
-        raise ValueError(f"{name} must be a positive int or None, got {value!r}.")
+# Constraints of n_train and n_test.
+_COUNT = [Interval(Integral, 1, None, closed="left"), None]
 
 
+@validate_params(
+    {
+        "name": [DATASET_NAME],
+        "data_dir": DATA_DIR,
+        "download": ["boolean"],
+        "split_from": [SUBSET, None],
+        "test_size": [Interval(Real, 0, 1, closed="neither")],
+        "n_train": _COUNT,
+        "n_test": _COUNT,
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_train_test(
     name: str,
     *,
@@ -65,7 +77,7 @@ def load_train_test(
     n_train, n_test : int or None, default=None
         Keep at most this many training / test samples (a stratified random
         subsample), for quick runs.
-    random_state : int or None, default=0
+    random_state : int, RandomState instance or None, default=0
         Seeds the split and the subsamples.
 
     Returns
@@ -75,6 +87,14 @@ def load_train_test(
         character or class name), ``target_names``, ``name`` and
         ``description`` (a one-line summary of how the sets were made).
 
+    Raises
+    ------
+    ValueError, TypeError
+        If an argument is invalid (the error is both), or as
+        :func:`load_dataset`.
+    FileNotFoundError, RuntimeError
+        As :func:`load_dataset`.
+
     Examples
     --------
     >>> from emnist_estimators.datasets import load_train_test
@@ -82,24 +102,12 @@ def load_train_test(
     >>> data.X_train.shape, data.X_test.shape
     ((500, 8, 8), (360, 8, 8))
     """
-    if split_from is not None and split_from not in ("train", "test", "all"):
-        raise ValueError(
-            f"split_from must be 'train', 'test', 'all' or None, got {split_from!r}."
-        )
-    if not isinstance(test_size, Real) or not 0 < test_size < 1:
-        raise ValueError(f"test_size must be a float in (0, 1), got {test_size!r}.")
-    _check_count(n_train, "n_train")
-    _check_count(n_test, "n_test")
     load = dict(data_dir=data_dir, download=download, return_X_y=False)
     if split_from is None:
         train = load_dataset(name, subset="train", **load)
         test = load_dataset(name, subset="test", **load)
-        X_train, y_train, X_test, y_test = (
-            train.images,
-            train.target,
-            test.images,
-            (test.target),
-        )
+        X_train, y_train = train.images, train.target
+        X_test, y_test = test.images, test.target
         how = f"official train ({len(y_train)}) and test ({len(y_test)}) parts"
     else:
         train = load_dataset(name, subset=split_from, **load)

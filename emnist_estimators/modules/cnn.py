@@ -6,7 +6,6 @@ import torch
 from torch import nn
 
 from ._layers import batch_norm_2d, dense_stack, make_activation
-from ._registry import register_module
 
 
 def _pool_size(height: int, width: int) -> tuple[int, int]:
@@ -14,7 +13,6 @@ def _pool_size(height: int, width: int) -> tuple[int, int]:
     return (2 if height >= 2 else 1, 2 if width >= 2 else 1)
 
 
-@register_module("cnn")
 class CNN(nn.Module):
     """CNN with blocks of convolutions and pooling, then dense layers.
 

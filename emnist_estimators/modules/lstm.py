@@ -6,10 +6,8 @@ import torch
 from torch import nn
 
 from ._layers import dense_stack
-from ._registry import register_module
 
 
-@register_module("lstm")
 class LSTMNet(nn.Module):
     """Stacked LSTM over pixel rows, then a dense head.
 

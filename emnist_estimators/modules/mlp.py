@@ -8,10 +8,8 @@ import torch
 from torch import nn
 
 from ._layers import dense_stack
-from ._registry import register_module
 
 
-@register_module("mlp")
 class MLP(nn.Module):
     """Fully connected network: flatten -> hidden layers -> class logits.
 

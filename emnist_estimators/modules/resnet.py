@@ -6,7 +6,6 @@ import torch
 from torch import nn
 
 from ._layers import batch_norm_2d, make_activation
-from ._registry import register_module
 
 
 class BasicBlock(nn.Module):
@@ -63,7 +62,6 @@ class BasicBlock(nn.Module):
         return self.act2(out + self.shortcut(x))
 
 
-@register_module("resnet")
 class ResNet(nn.Module):
     """A small ResNet for character images.
 
