@@ -280,7 +280,7 @@ width) or (n_samples, channels, height, width)
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes)
+        proba : ndarray of shape (n_samples, n_classes)
             Probabilities; columns follow ``classes_``.
         """
         return self._logits(X).softmax(dim=1).numpy()
@@ -290,13 +290,14 @@ width) or (n_samples, channels, height, width)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or a stack of images
-            Input in any of the forms ``fit`` accepts.
+        X : array-like
+            As for :meth:`predict_proba`.
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes)
-            Log-probabilities; columns follow ``classes_``.
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities (computed from the logits, so that tiny
+            probabilities keep their precision); columns follow ``classes_``.
         """
         return self._logits(X).log_softmax(dim=1).numpy()
 
@@ -305,13 +306,13 @@ width) or (n_samples, channels, height, width)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or a stack of images
-            Input in any of the forms ``fit`` accepts.
+        X : array-like of images, flat or not
+            As for :meth:`predict_proba` (any form ``fit`` accepts).
 
         Returns
         -------
-        ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+        y_pred : ndarray of shape (n_samples,)
+            The most probable label of each sample, from ``classes_``.
         """
         probabilities = self.predict_proba(X)  # checks that the model is fitted
         return self.classes_[np.argmax(probabilities, axis=1)]

@@ -179,12 +179,12 @@ def unregister_model(name: str) -> ModelSpec:
     Parameters
     ----------
     name : str
-        A name from :func:`list_models`.
+        The model to remove.
 
     Returns
     -------
     ModelSpec
-        The removed declaration.
+        Its declaration, which :func:`register_model` can add again.
     """
     return _MODELS.pop(get_model(name).name)
 

@@ -102,7 +102,8 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or a stack of images
-            Training data.
+            Training data; only its number of features is recorded (the
+            scaling itself needs nothing learnt).
         y : None
             Ignored.
 
@@ -217,7 +218,8 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or a stack of images
-            Training data.
+            Training data, whose shape gives the image shape (see
+            ``image_shape``).
         y : None
             Ignored.
 
@@ -246,7 +248,8 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or a stack of images
-            The data.
+            The data, flat or as images (either works whatever ``flatten``
+            says).
 
         Returns
         -------

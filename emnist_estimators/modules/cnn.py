@@ -24,7 +24,8 @@ class CNN(nn.Module):
     Parameters
     ----------
     image_shape : tuple of int
-        ``(channels, height, width)`` of the input images.
+        ``(channels, height, width)`` of the input images (any size: a side
+        of 1 pixel is not pooled).
     n_classes : int
         Number of output logits.
     filters : tuple of int, default=(32, 64)

@@ -19,7 +19,8 @@ class LSTMNet(nn.Module):
     Parameters
     ----------
     image_shape : tuple of int
-        ``(channels, height, width)`` of the input images.
+        ``(channels, height, width)`` of the input images: ``height`` time
+        steps of ``channels * width`` features.
     n_classes : int
         Number of output logits.
     hidden_sizes : tuple of int, default=(128, 128)

@@ -16,7 +16,8 @@ class MLP(nn.Module):
     Parameters
     ----------
     image_shape : tuple of int
-        ``(channels, height, width)`` of the input images.
+        ``(channels, height, width)`` of the input images, flattened to
+        ``channels * height * width`` inputs.
     n_classes : int
         Number of output logits.
     hidden_layer_sizes : tuple of int, default=(512, 256, 128)

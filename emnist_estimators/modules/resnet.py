@@ -73,7 +73,8 @@ class ResNet(nn.Module):
     Parameters
     ----------
     image_shape : tuple of int
-        ``(channels, height, width)`` of the input images.
+        ``(channels, height, width)`` of the input images (any size: global
+        average pooling ends the network).
     n_classes : int
         Number of output logits.
     widths : tuple of int, default=(32, 64, 128)
