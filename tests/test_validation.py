@@ -42,7 +42,9 @@ def test_validate_params_names_the_parameter_and_what_is_accepted():
         return n
 
     assert f(3) == 3
-    with pytest.raises(v.InvalidParameterError, match=r"The 'n' parameter of .*f must be an int"):
+    with pytest.raises(
+        v.InvalidParameterError, match=r"The 'n' parameter of .*f must be an int"
+    ):
         f(0)
     with pytest.raises(
         v.InvalidParameterError, match=r"'sizes' .* non-empty tuple of positive ints"
