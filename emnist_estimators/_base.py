@@ -12,35 +12,41 @@ so a subclass that forgets ``module_class`` cannot be instantiated.
 
 from __future__ import annotations
 
+import os
 import time
 from abc import ABC, abstractmethod
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._fit import (
+    INPUT_DTYPES,
+    build_run,
+    elapsed,
+    flatten_input,
+    images_tensor,
+    net_inputs,
+    torch_threads,
+    train,
+    training_data,
+)
 from ._optim import LR_SCHEDULERS, OPTIMIZERS
 from ._precision import PRECISION_OPTIONS
-from ._reshape import flatten_images, resolve_image_shape, to_images
 from ._settings import Settings, resolve_settings
-from ._training import build_callbacks, build_net, validation_split
 from ._validation import (
     CALLBACKS,
     IMAGE_SHAPE,
     OPTIMIZER_CLASS,
     Interval,
+    Ints,
     StrOptions,
     augment_ranges,
 )
 from .modules import count_parameters
-
-#: Input dtypes kept as they are; anything else is converted to float32.
-_INPUT_DTYPES = (np.float32, np.uint8)
 
 #: The constraints of the training parameters every estimator shares.
 TRAINING_CONSTRAINTS: dict[str, list] = {
@@ -49,45 +55,32 @@ TRAINING_CONSTRAINTS: dict[str, list] = {
     "momentum": [Interval(Real, 0, 1, closed="left")],
     "weight_decay": [Interval(Real, 0, None, closed="left")],
     "l1": [Interval(Real, 0, None, closed="left")],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
-    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Ints(1)],
+    "max_epochs": [Ints(1)],
     "lr_scheduler": [StrOptions(set(LR_SCHEDULERS)), None],
-    "lr_step_size": [Interval(Integral, 1, None, closed="left")],
+    "lr_step_size": [Ints(1)],
     "lr_gamma": [Interval(Real, 0, 1, closed="neither"), None],
-    "lr_patience": [Interval(Integral, 0, None, closed="left")],
+    "lr_patience": [Ints(0)],
     "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+    "class_weight": [dict, StrOptions({"balanced"}), None],
     "augment": [augment_ranges()],
     "test_time_augmentation": ["boolean"],
+    "average": [StrOptions({"ema", "swa"}), None],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "n_iter_no_change": [Ints(1)],
     "tol": [Interval(Real, 0, None, closed="left")],
     "image_shape": [IMAGE_SHAPE, None],
     "random_state": ["random_state"],
     "device": [str, torch.device],
     "precision": [StrOptions(set(PRECISION_OPTIONS))],
+    "n_threads": [Ints(1), None],
     "verbose": ["verbose"],
     "callbacks": [CALLBACKS, None],
     "warm_start": ["boolean"],
+    "checkpoint": [str, os.PathLike, None],
+    "max_time": [Interval(Real, 0, None, closed="neither"), None],
 }
-
-
-def _flatten_input(X):
-    """Flatten 3-D/4-D image stacks; reject arrays of any other rank but 2."""
-    X, data_shape = flatten_images(X)
-    ndim = getattr(X, "ndim", 2)
-    if ndim != 2:
-        hint = (
-            " Reshape your data: X.reshape(1, -1) if it is a single flat sample."
-            if ndim == 1
-            else ""
-        )
-        raise ValueError(
-            "Expected X of shape (n_samples, n_features), (n_samples, height, width) "
-            f"or (n_samples, channels, height, width); got an array of shape "
-            f"{getattr(X, 'shape', None)}.{hint}"
-        )
-    return X, data_shape
 
 
 class BaseImageClassifier(ClassifierMixin, BaseEstimator, ABC):
@@ -167,8 +160,8 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator, ABC):
     # ------------------------------------------------------------- input
     def _validate_X_predict(self, X) -> np.ndarray:
         check_is_fitted(self)
-        X, data_shape = _flatten_input(X)
-        X = validate_data(self, X, reset=False, dtype=_INPUT_DTYPES)
+        X, data_shape = flatten_input(X)
+        X = validate_data(self, X, reset=False, dtype=INPUT_DTYPES)
         if data_shape is not None and data_shape != self.image_shape_:
             raise ValueError(
                 f"X holds images of shape {data_shape}, but {type(self).__name__} "
@@ -176,45 +169,25 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator, ABC):
             )
         return X
 
-    def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
-        images = to_images(X, self.image_shape_)
-        if not images.flags.writeable or not images.flags.c_contiguous:
-            images = np.array(images, order="C")  # torch needs writable memory
-        return torch.from_numpy(images)
-
-    def _training_data(self, X, y, settings: Settings):
-        """Validated flat X, encoded y, the classes and the image shape."""
-        X, data_shape = _flatten_input(X)
-        X, y = validate_data(self, X, y, dtype=_INPUT_DTYPES)
-        check_classification_targets(y)
-        encoder = LabelEncoder()
-        y_encoded = encoder.fit_transform(y)
-        classes = encoder.classes_
-        if len(classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes, but "
-                f"the data contains only one class: {classes[0]!r}."
-            )
-        image_shape = resolve_image_shape(X.shape[1], settings.image_shape, data_shape)
-        return X, y_encoded, classes, image_shape
-
-    def _warm_start_weights(self, settings: Settings, image_shape, classes):
+    def _warm_start_weights(self, settings: Settings) -> dict | None:
         """The previous module's weights when ``warm_start`` applies, else None."""
         if not (settings.warm_start and hasattr(self, "net_")):
             return None
-        if image_shape != self.image_shape_ or not np.array_equal(
-            classes, self.classes_
+        return {k: v.clone() for k, v in self.net_.module_.state_dict().items()}
+
+    def _check_warm_start(self, data) -> None:
+        if data.image_shape != self.image_shape_ or not np.array_equal(
+            data.classes, self.classes_
         ):
             raise ValueError(
                 "warm_start=True continues from the previous fit, which needs the "
                 f"same image shape ({self.image_shape_}) and classes; got image "
-                f"shape {image_shape} and {len(classes)} classes. Set "
+                f"shape {data.image_shape} and {len(data.classes)} classes. Set "
                 "warm_start=False to train from scratch."
             )
-        return {k: v.clone() for k, v in self.net_.module_.state_dict().items()}
 
     # ------------------------------------------------------------- training
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None, *, resume: bool = False):
         """Train the network on images ``X`` with labels ``y``.
 
         Parameters
@@ -223,9 +196,17 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator, ABC):
 width) or (n_samples, channels, height, width)
             Images. uint8 pixels (0-255) are divided by 255; any other dtype
             (floats, but also int64 pixels 0-255) is used as given: scale it
-            first, e.g. with :class:`~emnist_estimators.preprocessing.PixelScaler`.
+            first, e.g. with :class:`~emnist_estimators.preprocessing.PixelScaler`
+            (a ``UserWarning`` says when values far above 1 arrive).
         y : array-like of shape (n_samples,)
             Class labels of any type (ints, strings such as 'A' and 'b').
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss (multiplied by
+            ``class_weight``); None weighs all alike.
+        resume : bool, default=False
+            With ``checkpoint`` set: continue this fit from its last saved
+            epoch (a fit that had ended returns at once), or start it when
+            nothing was saved yet.
 
         Returns
         -------
@@ -234,41 +215,133 @@ width) or (n_samples, channels, height, width)
         """
         start = time.perf_counter()
         settings = resolve_settings(self)
-        X, y_encoded, classes, image_shape = self._training_data(X, y, settings)
-        previous_weights = self._warm_start_weights(settings, image_shape, classes)
-        train_split, n_train = validation_split(settings, y_encoded, len(classes))
-        callbacks = build_callbacks(settings, n_train, train_split is not None)
-        self.image_shape_ = image_shape
-        X_tensor = self._to_tensor(X)
-        y_tensor = torch.from_numpy(y_encoded.astype(np.int64))
+        if resume and settings.checkpoint is None:
+            raise ValueError(
+                "resume=True continues from a checkpoint: set checkpoint=<folder> "
+                "(the run to resume must have been started with it)."
+            )
+        with torch_threads(settings.n_threads):
+            data = training_data(self, X, y, sample_weight, settings)
+            previous = self._warm_start_weights(settings)
+            if previous is not None:
+                self._check_warm_start(data)
+            return self._train(
+                data, settings, start=start, resume=resume, previous=previous
+            )
 
-        device = settings.device
-        fork_devices = [device.index or 0] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=fork_devices):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train one more epoch on ``X``, keeping the optimizer and schedule.
+
+        The first call on an unfitted estimator builds the network; the
+        following ones, and calls after :meth:`fit`, continue its training
+        (with the settings and callbacks it was built with). A network built
+        by ``partial_fit`` holds out no validation split and averages no
+        weights (``early_stopping``, ``validation_fraction`` and ``average``
+        apply to :meth:`fit`).
+        A per-batch schedule ('onecycle', 'cosine') is planned for
+        ``max_epochs`` calls on data of the first call's size.
+
+        Parameters
+        ----------
+        X : array-like
+            Images, in any form :meth:`fit` accepts.
+        y : array-like of shape (n_samples,)
+            Labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes the model will see; required on the first call,
+            ignored afterwards (as in scikit-learn's ``partial_fit``).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        start = time.perf_counter()
+        first = not hasattr(self, "net_")
+        if first and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit (all the "
+                "labels the model will ever see), e.g. classes=np.unique(y_all)."
+            )
+        if not first and classes is not None:
+            if not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()[:10]} is not the same as "
+                    f"the fitted classes_ {self.classes_.tolist()[:10]}; call fit to "
+                    "train on other classes."
+                )
+        settings = resolve_settings(self) if first else self._settings
+        with torch_threads(settings.n_threads):
+            data = training_data(
+                self,
+                X,
+                y,
+                sample_weight,
+                settings,
+                classes=classes if first else self.classes_,
+                reset=first,
+            )
+            if first:
+                return self._train(data, settings, start=start, partial=True)
+            net_X, net_y = net_inputs(data)
+            with torch.random.fork_rng(devices=_fork_devices(settings.device)):
+                torch.set_rng_state(self._rng_state)
+                self.net_.partial_fit(net_X, net_y, epochs=1)
+                self._rng_state = torch.get_rng_state()
+            self._set_fitted(self.net_, data, settings, start, self.net_.stop_status_)
+            return self
+
+    def _train(
+        self, data, settings, *, start, resume=False, partial=False, previous=None
+    ):
+        net_X, net_y = net_inputs(data)
+        with torch.random.fork_rng(devices=_fork_devices(settings.device)):
             torch.manual_seed(settings.seed)
-            module = self._build_module(image_shape, len(classes), settings)
-            net = build_net(settings, module, train_split, callbacks)
-            net.initialize()
-            if previous_weights is not None:
-                net.module_.load_state_dict(previous_weights)
-            net.partial_fit(X_tensor, y_tensor)
+            run = build_run(
+                self,
+                data,
+                settings,
+                start=start,
+                resume=resume,
+                partial=partial,
+                previous_weights=previous,
+            )
+            if partial:
+                run.net.partial_fit(net_X, net_y, epochs=1)
+                status = run.net.stop_status_
+            else:
+                status = train(run, net_X, net_y, settings)
+            # Where later partial_fit calls continue the random streams.
+            self._rng_state = torch.get_rng_state()
+        self._settings = settings
+        self.checkpoint_path_ = run.checkpoint_folder
+        self._set_fitted(run.net, data, settings, start, status)
+        return self
 
-        self.classes_ = classes
+    def _set_fitted(self, net, data, settings, start, status) -> None:
+        self.classes_ = data.classes
+        self.image_shape_ = data.image_shape
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = len(net.history)
-        self.interrupted_ = net.interrupted_
-        self.device_ = str(device)
+        self.fit_status_ = status
+        self.interrupted_ = status in ("interrupted", "time_limit")
+        self.device_ = str(settings.device)
         self.precision_ = settings.precision
         self.n_parameters_ = count_parameters(net.module_)
-        self.fit_time_ = time.perf_counter() - start
-        return self
+        self.fit_time_ = elapsed(start)
+        if not hasattr(self, "checkpoint_path_"):
+            self.checkpoint_path_ = None
 
     # ------------------------------------------------------------- prediction
     def _logits(self, X) -> torch.Tensor:
         """float64 logits of the network (log-probabilities with TTA)."""
         X = self._validate_X_predict(X)
-        return self.net_.forward(self._to_tensor(X), device="cpu").double()
+        with torch_threads(getattr(self, "n_threads", None)):
+            images = images_tensor(X, self.image_shape_)
+            return self.net_.forward(images, device="cpu").double()
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (softmax of the network's outputs).
@@ -316,3 +389,8 @@ width) or (n_samples, channels, height, width)
         """
         probabilities = self.predict_proba(X)  # checks that the model is fitted
         return self.classes_[np.argmax(probabilities, axis=1)]
+
+
+def _fork_devices(device: torch.device) -> list[int]:
+    """The CUDA devices whose random state ``fork_rng`` must save."""
+    return [device.index or 0] if device.type == "cuda" else []

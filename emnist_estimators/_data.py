@@ -21,17 +21,22 @@ UINT8_SCALE = 255.0
 
 
 class ImageTensorDataset(Dataset):
-    """A data set held as two tensors, ``X`` images and ``y`` labels.
+    """A data set held as tensors: ``X`` images, ``y`` labels, sample weights.
 
     Parameters
     ----------
-    X : torch.Tensor of shape (n_samples, channels, height, width)
-        Images, uint8 (scaled to [0, 1] per batch) or float32 (used as is).
+    X : torch.Tensor of shape (n_samples, channels, height, width), or dict
+        Images, uint8 (scaled to [0, 1] per batch) or float32 (used as is);
+        or ``{'data': images, 'sample_weight': weights}`` (skorch's way of
+        passing sample weights to the loss).
     y : torch.Tensor of shape (n_samples,) or None
         Integer class indices; None at prediction time.
     """
 
-    def __init__(self, X: torch.Tensor, y: torch.Tensor | None = None) -> None:
+    def __init__(self, X, y: torch.Tensor | None = None) -> None:
+        weights = None
+        if isinstance(X, dict):
+            X, weights = X["data"], X.get("sample_weight")
         if not isinstance(X, torch.Tensor) or X.ndim != 4:
             raise TypeError(
                 "ImageTensorDataset expects X as a 4-D torch.Tensor "
@@ -41,6 +46,7 @@ class ImageTensorDataset(Dataset):
             raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
         self.X = X
         self.y = y
+        self.sample_weight = weights
 
     def __len__(self) -> int:
         return len(self.X)
@@ -68,16 +74,16 @@ def to_float_images(X: torch.Tensor) -> torch.Tensor:
     return X
 
 
-def _tensors_of(dataset) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """The ``(X, y)`` tensors behind an ``ImageTensorDataset`` or a ``Subset``."""
+def _tensors_of(dataset) -> tuple[torch.Tensor, ...]:
+    """``(X, y, sample_weight)`` behind an ``ImageTensorDataset`` or a ``Subset``."""
     if isinstance(dataset, Subset):
-        X, y = _tensors_of(dataset.dataset)
         index = torch.as_tensor(dataset.indices, dtype=torch.long)
-        return X.index_select(0, index.to(X.device)), (
-            None if y is None else y.index_select(0, index.to(y.device))
+        return tuple(
+            None if t is None else t.index_select(0, index.to(t.device))
+            for t in _tensors_of(dataset.dataset)
         )
     if isinstance(dataset, ImageTensorDataset):
-        return dataset.X, dataset.y
+        return dataset.X, dataset.y, dataset.sample_weight
     raise TypeError(
         "TensorBatchLoader needs an ImageTensorDataset (or a Subset of one), got "
         f"{type(dataset).__name__}."
@@ -114,10 +120,11 @@ class TensorBatchLoader:
         device: str | torch.device = "cpu",
         merge_single_tail: bool = False,
     ) -> None:
-        X, y = _tensors_of(dataset)
+        X, y, weights = _tensors_of(dataset)
         device = torch.device(device)
         self.X = X.to(device)
         self.y = None if y is None else y.to(device)
+        self.sample_weight = None if weights is None else weights.to(device)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.device = device
@@ -137,16 +144,18 @@ class TensorBatchLoader:
     def __len__(self) -> int:
         return len(self._bounds())
 
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
+    def __iter__(self) -> Iterator[tuple]:
         order = None
         if self.shuffle:
             order = torch.randperm(len(self.X)).to(self.device)
+        tensors = (self.X, self.y, self.sample_weight)
         for start, stop in self._bounds():
             if order is None:
-                Xb = self.X[start:stop]
-                yb = None if self.y is None else self.y[start:stop]
+                Xb, yb, wb = (None if t is None else t[start:stop] for t in tensors)
             else:
                 index = order[start:stop]
-                Xb = self.X.index_select(0, index)
-                yb = None if self.y is None else self.y.index_select(0, index)
-            yield to_float_images(Xb), yb
+                Xb, yb, wb = (
+                    None if t is None else t.index_select(0, index) for t in tensors
+                )
+            Xb = to_float_images(Xb)
+            yield (Xb if wb is None else {"data": Xb, "sample_weight": wb}), yb

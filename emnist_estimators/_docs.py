@@ -44,6 +44,11 @@ None, default=None
         Epochs without improvement before 'plateau' decays the rate.
     label_smoothing : float, default=0.0
         Label smoothing of the cross-entropy loss, in [0, 1).
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss: a dict label -> weight (labels
+        not in it weigh 1), 'balanced' for ``n_samples / (n_classes *
+        count(label))`` (as :func:`sklearn.utils.class_weight.compute_class_weight`),
+        or None for equal weights. Multiplies ``sample_weight`` of ``fit``.
     augment : bool or dict, default=False
         Random affine augmentation of every training batch, drawn per image
         and applied on the training device: rotation (degrees), shift and
@@ -54,6 +59,14 @@ None, default=None
         Average the predicted probabilities over the image and fixed mildly
         transformed copies of it (rotations by half the ``rotation`` range and
         shifts by half the ``shift`` range), at prediction time only.
+    average : {'ema', 'swa'} or None, default=None
+        Weight averaging: 'ema' keeps an exponential moving average of the
+        weights (decay 0.999 per batch after a warm-up), 'swa' the mean of
+        the weights at the end of each epoch of the last quarter of training
+        (stochastic weight
+        averaging, ``torch.optim.swa_utils``). The fitted network has the
+        averaged weights, with batch-norm statistics recomputed for them on
+        the training data. None trains without averaging.
     early_stopping : bool, default=False
         Stop when the validation loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, and restore the weights of the best epoch
@@ -90,6 +103,11 @@ None, default=None
         is native and float32 elsewhere; the choice made is ``precision_``.
         float32 is the default so that results do not depend on the machine
         beyond the last bits.
+    n_threads : int or None, default=None
+        CPU threads torch uses while this estimator trains and predicts
+        (``torch.set_num_threads``, restored afterwards). None leaves torch's
+        setting. Set it to 1 when several fits run in parallel (``n_jobs``,
+        Dask workers) so that they do not oversubscribe the cores.
     verbose : int, default=0
         0 is silent; 1 or more prints skorch's per-epoch table and shows a
         tqdm progress bar over the batches of each epoch.
@@ -100,7 +118,23 @@ None, default=None
     warm_start : bool, default=False
         When True and the estimator was fitted before with the same classes
         and architecture, ``fit`` starts from the previous weights (with a new
-        optimizer and history) instead of a fresh initialisation."""
+        optimizer and history) instead of a fresh initialisation. To continue
+        a training run exactly (optimizer, schedule, history), use
+        ``checkpoint`` and ``fit(..., resume=True)``, or :meth:`partial_fit`.
+    checkpoint : str, path-like or None, default=None
+        A folder in which ``fit`` saves, after every epoch and atomically, the
+        network, optimizer, schedule, epoch, random-number states and history
+        of the run, in a subfolder of its own per fit (named from the
+        estimator's parameters and a fingerprint of the data, so that parallel
+        fits of a search never collide; ``checkpoint_path_``). ``fit(X, y,
+        resume=True)`` continues from it after an interruption and ends with
+        the weights and history an uninterrupted run would have had. None
+        saves nothing.
+    max_time : float or None, default=None
+        A time budget in seconds for ``fit``: when an epoch ends after it,
+        training stops there (``fit_status_ == 'time_limit'``), keeping the
+        best weights so far (those of the best validation loss when there is
+        a validation split)."""
 
 #: Documentation of the fitted attributes, shared likewise (%(attributes)s).
 ATTRIBUTES_DOC = """\
@@ -122,8 +156,13 @@ ATTRIBUTES_DOC = """\
     n_iter_ : int
         Number of epochs run.
     interrupted_ : bool
-        Whether training was stopped by Ctrl-C (``KeyboardInterrupt``): the
-        model keeps the epochs done, as skorch does.
+        Whether training was stopped before its planned end by Ctrl-C
+        (``KeyboardInterrupt``) or the time budget: the model keeps the best
+        weights so far.
+    fit_status_ : str
+        How the last ``fit`` ended: 'completed' (all epochs), 'early_stopped'
+        (by early stopping), 'interrupted' (Ctrl-C) or 'time_limit'
+        (``max_time``).
     device_ : str
         The device used, e.g. 'cpu' or 'cuda:0'.
     precision_ : str
@@ -132,7 +171,9 @@ ATTRIBUTES_DOC = """\
     n_parameters_ : int
         Number of trainable parameters of the network.
     fit_time_ : float
-        Wall-clock seconds spent in ``fit``."""
+        Wall-clock seconds spent in ``fit``.
+    checkpoint_path_ : pathlib.Path or None
+        The folder of this fit's checkpoints (None without ``checkpoint``)."""
 
 
 def fill_docstring(cls: type) -> type:

@@ -6,7 +6,12 @@ import torch
 from skorch import NeuralNetClassifier
 from skorch.dataset import unpack_data
 
+from ._callbacks import TrainingStopped
 from ._precision import compute_context
+
+
+class NonFiniteLossError(ValueError):
+    """The training loss became NaN or infinite."""
 
 
 class ImageNeuralNetClassifier(NeuralNetClassifier):
@@ -61,16 +66,28 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         self.test_time_views = test_time_views
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        """skorch's loop; records in ``interrupted_`` whether Ctrl-C stopped it.
+        """skorch's loop; records in ``stop_status_`` why it ended.
 
-        skorch's ``partial_fit`` catches ``KeyboardInterrupt`` and keeps the
-        epochs done; callers learn about it from ``interrupted_``.
+        skorch's ``partial_fit`` catches ``KeyboardInterrupt`` (Ctrl-C, and
+        how its ``EarlyStopping`` stops) and keeps the epochs done; the
+        status says which: 'completed', 'early_stopped', 'interrupted' or
+        'time_limit'.
         """
+        self.stop_status_ = "completed"
         self.interrupted_ = False
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        except KeyboardInterrupt:
+        except TrainingStopped as stop:
+            self.stop_status_ = stop.status
             self.interrupted_ = True
+            raise
+        except KeyboardInterrupt:
+            stopper = dict(self.callbacks_).get("early_stopping")
+            if stopper is not None and stopper.stopped:
+                self.stop_status_ = "early_stopped"
+            else:
+                self.stop_status_ = "interrupted"
+                self.interrupted_ = True
             raise
 
     def _set_training(self, training=True):
@@ -91,20 +108,67 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         return [p for p in self.module_.parameters() if p.requires_grad and p.ndim > 1]
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Cross-entropy, plus the L1 penalty when training."""
-        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        """Cross-entropy (weighted by the batch's sample weights), plus L1.
+
+        With sample weights (``X`` a dict with ``'sample_weight'``) the loss
+        is ``sum(w_i * l_i) / sum(w_i)``, as torch's class weights do.
+        """
+        if isinstance(X, dict) and "sample_weight" in X:
+            weights = X["sample_weight"].to(y_pred.device)
+            per_sample = torch.nn.functional.cross_entropy(
+                y_pred,
+                y_true.to(y_pred.device),
+                reduction="none",
+                label_smoothing=self.criterion_.label_smoothing,
+            )
+            loss = (per_sample * weights).sum() / weights.sum().clamp_min(1e-12)
+        else:
+            loss = super().get_loss(y_pred, y_true, X=X, training=training)
         if training and self.l1:
             penalty = sum(w.abs().sum() for w in self._penalised_weights())
             loss = loss + self.l1 * penalty
         return loss
 
     def train_step_single(self, batch, **fit_params):
-        """Augment the batch (when asked), then skorch's training step."""
+        """Augment the batch (when asked), then skorch's training step.
+
+        Raises
+        ------
+        NonFiniteLossError
+            When the loss is NaN or infinite: training cannot recover, and
+            the message names the epoch, the batch and the usual causes.
+        """
         if self.augmentation is not None:
             Xi, yi = unpack_data(batch)
             with torch.no_grad():
-                batch = (self.augmentation(Xi), yi)
-        return super().train_step_single(batch, **fit_params)
+                if isinstance(Xi, dict):
+                    Xi = {**Xi, "data": self.augmentation(Xi["data"])}
+                else:
+                    Xi = self.augmentation(Xi)
+            batch = (Xi, yi)
+        step = super().train_step_single(batch, **fit_params)
+        if not torch.isfinite(step["loss"]).item():
+            self._raise_non_finite(step["loss"])
+        return step
+
+    def _raise_non_finite(self, loss: torch.Tensor) -> None:
+        epoch = len(self.history)
+        batch = len(self.history[-1]["batches"]) if epoch else 0
+        scale = getattr(self, "input_max_", None)
+        hint = (
+            f" X holds values up to {scale:.3g}: uint8 images are divided by 255, "
+            "any other dtype is used as given, so scale X to [0, 1] first "
+            "(e.g. with emnist_estimators.preprocessing.PixelScaler)."
+            if scale is not None and scale > 50
+            else ""
+        )
+        lr = self.optimizer_.param_groups[0]["lr"]
+        raise NonFiniteLossError(
+            f"The training loss became {loss.item()} at epoch {epoch}, batch "
+            f"{batch}; training cannot recover from that.{hint} If the input is "
+            f"scaled, the learning rate may be too high (lr={lr:.3g} at that "
+            "batch): try a lower lr or a schedule with warm-up."
+        )
 
     def _pad_to_batch_size(self, x: torch.Tensor) -> torch.Tensor:
         if len(x) >= self.batch_size:
@@ -116,8 +180,11 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         """Forward pass under the chosen precision.
 
         Evaluation batches are padded to ``batch_size`` rows (see the class
-        description).
+        description). ``x`` may be a dict holding the images under
+        ``'data'`` (and sample weights, which the loss reads).
         """
+        if isinstance(x, dict):
+            x = x["data"]
         n_rows = len(x)
         if not self.module_.training:
             x = self._pad_to_batch_size(x)

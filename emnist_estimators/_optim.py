@@ -6,7 +6,8 @@ import inspect
 import math
 
 import torch
-from skorch.callbacks import LRScheduler
+
+from ._callbacks import PersistentLRScheduler as LRScheduler
 
 #: Optimizer names accepted by every estimator.
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
@@ -159,7 +160,8 @@ def make_lr_scheduler(
     Returns
     -------
     skorch.callbacks.LRScheduler
-        The callback.
+        The callback (a subclass whose schedule survives ``partial_fit``
+        calls and checkpoints).
     """
     if gamma is None:
         gamma = DEFAULT_GAMMA.get(name, 0.1)

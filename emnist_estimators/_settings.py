@@ -18,6 +18,7 @@ here; read as ``settings.augmentation`` by the net builder, which hands a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -61,10 +62,14 @@ class Settings:
         L1 penalty.
     label_smoothing : float
         Label smoothing of the loss.
+    class_weight : dict, str or None
+        As the parameter (resolved per class once the labels are known).
     augmentation : dict or None
         Ranges of the random affine augmentation, None without.
     test_time_views : list of dict or None
         The views averaged at prediction time, None without.
+    average : str or None
+        'ema', 'swa' or None.
     batch_size, max_epochs : int
         Batch size and planned epochs.
     early_stopping : bool
@@ -83,12 +88,18 @@ class Settings:
         The training device (checked to exist).
     precision : str
         'float32' or 'bfloat16' (what 'auto' means here).
+    n_threads : int or None
+        torch threads while fitting and predicting.
     verbose : int
         Verbosity.
     callbacks : list
         The user's extra skorch callbacks (not yet copied).
     warm_start : bool
         Whether to start from the previous fit's weights.
+    checkpoint : pathlib.Path or None
+        The checkpoint folder.
+    max_time : float or None
+        The time budget of ``fit``, in seconds.
     """
 
     architecture: dict[str, Any]
@@ -101,8 +112,10 @@ class Settings:
     lr_patience: int
     l1: float
     label_smoothing: float
+    class_weight: dict | str | None
     augmentation: dict[str, float] | None
     test_time_views: list[dict[str, float]] | None
+    average: str | None
     batch_size: int
     max_epochs: int
     early_stopping: bool
@@ -113,9 +126,12 @@ class Settings:
     seed: int
     device: torch.device
     precision: str
+    n_threads: int | None
     verbose: int
     callbacks: list = field(default_factory=list)
     warm_start: bool = False
+    checkpoint: Path | None = None
+    max_time: float | None = None
 
 
 def _architecture(estimator: BaseImageClassifier, params: dict) -> dict[str, Any]:
@@ -173,10 +189,12 @@ def resolve_settings(estimator: BaseImageClassifier) -> Settings:
         lr_patience=int(params["lr_patience"]),
         l1=float(params["l1"]),
         label_smoothing=float(params["label_smoothing"]),
+        class_weight=params["class_weight"],
         augmentation=augmentation,
         test_time_views=(
             tta_views(augmentation) if params["test_time_augmentation"] else None
         ),
+        average=params["average"],
         batch_size=int(params["batch_size"]),
         max_epochs=int(params["max_epochs"]),
         early_stopping=bool(params["early_stopping"]),
@@ -189,7 +207,10 @@ def resolve_settings(estimator: BaseImageClassifier) -> Settings:
         seed=seed,
         device=device,
         precision=precision,
+        n_threads=params["n_threads"],
         verbose=int(params["verbose"]),
         callbacks=list(params["callbacks"] or []),
         warm_start=bool(params["warm_start"]),
+        checkpoint=None if params["checkpoint"] is None else Path(params["checkpoint"]),
+        max_time=None if params["max_time"] is None else float(params["max_time"]),
     )

@@ -11,10 +11,17 @@ import math
 
 import numpy as np
 import torch
-from skorch.callbacks import EarlyStopping, EpochScoring, ProgressBar
+from skorch.callbacks import EpochScoring, ProgressBar
 from skorch.dataset import ValidSplit
 
 from ._augment import FixedViews, RandomAffine
+from ._callbacks import (
+    BestWeights,
+    ResumableEarlyStopping,
+    TimeBudget,
+    WeightAveraging,
+)
+from ._checkpoint import EpochCheckpoint
 from ._data import ImageTensorDataset, TensorBatchLoader
 from ._net import ImageNeuralNetClassifier
 from ._optim import make_lr_scheduler, steps_per_epoch
@@ -64,8 +71,20 @@ def validation_split(settings: Settings, y: np.ndarray, n_classes: int):
     )
 
 
-def build_callbacks(settings: Settings, n_train: int, has_validation: bool) -> list:
-    """The skorch callbacks of a fit: accuracy, schedule, early stopping, progress.
+def build_callbacks(
+    settings: Settings,
+    n_train: int,
+    has_validation: bool,
+    *,
+    start: float,
+    checkpoint_folder=None,
+    averaging: bool = True,
+) -> list:
+    """The skorch callbacks of a fit, in the order their epoch ends must run.
+
+    Accuracy, schedule, early stopping, the best weights so far, weight
+    averaging, the user's callbacks (deep copies), then the checkpoint (which
+    saves what those left) and the time budget (which may stop the run).
 
     Parameters
     ----------
@@ -75,11 +94,18 @@ def build_callbacks(settings: Settings, n_train: int, has_validation: bool) -> l
         Training samples per epoch (for per-batch schedules).
     has_validation : bool
         Whether a validation split is scored each epoch.
+    start : float
+        ``time.perf_counter()`` at the start of ``fit`` (for ``max_time``).
+    checkpoint_folder : pathlib.Path or None, default=None
+        Where to save the run's state after each epoch.
+    averaging : bool, default=True
+        Whether to add the weight averaging that ``settings.average`` asks
+        for (``partial_fit`` does not average).
 
     Returns
     -------
     list of (str, Callback)
-        The callbacks, the user's (deep copies) last.
+        The callbacks.
     """
     callbacks: list = [
         (
@@ -102,7 +128,7 @@ def build_callbacks(settings: Settings, n_train: int, has_validation: bool) -> l
         )
         callbacks.append(("lr_scheduler", scheduler))
     if settings.early_stopping:
-        stopper = EarlyStopping(
+        stopper = ResumableEarlyStopping(
             monitor="valid_loss",
             patience=settings.n_iter_no_change,
             threshold=settings.tol,
@@ -110,9 +136,23 @@ def build_callbacks(settings: Settings, n_train: int, has_validation: bool) -> l
             load_best=True,
         )
         callbacks.append(("early_stopping", stopper))
+    callbacks.append(("best_weights", BestWeights()))
+    if settings.average is not None and averaging:
+        callbacks.append(
+            ("averaging", WeightAveraging(settings.average, settings.max_epochs))
+        )
     if settings.verbose:
         callbacks.append(("progress_bar", ProgressBar()))
     callbacks.extend(copy.deepcopy(settings.callbacks))
+    if checkpoint_folder is not None:
+        callbacks.append(
+            (
+                "checkpoint",
+                EpochCheckpoint(checkpoint_folder, settings.seed, settings.device),
+            )
+        )
+    if settings.max_time is not None:
+        callbacks.append(("time_budget", TimeBudget(settings.max_time, start)))
     return callbacks
 
 

@@ -30,6 +30,7 @@ try:
         StrOptions,
         validate_params,
     )
+    from sklearn.utils.validation import _check_sample_weight as check_sample_weight
 except ImportError as exc:  # pragma: no cover - depends on scikit-learn
     raise ImportError(
         "emnist-estimators validates parameters with scikit-learn's "
@@ -47,11 +48,13 @@ __all__ = [
     "HasMethods",
     "Hidden",
     "Interval",
+    "Ints",
     "InvalidParameterError",
     "Options",
     "Predicate",
     "StrOptions",
     "augment_ranges",
+    "check_sample_weight",
     "is_int",
     "layer_sizes",
     "normalized",
@@ -77,6 +80,28 @@ def is_int(value) -> bool:
 
 def _is_number(value) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
+
+
+class Ints(Interval):
+    """scikit-learn's integer ``Interval``, without the bools.
+
+    ``Interval(Integral, ...)`` accepts ``True`` and ``False`` (bool is an
+    int in Python), so ``batch_size=True`` would train with batches of one.
+
+    Parameters
+    ----------
+    left, right : int or None
+        The bounds (None for no bound).
+    closed : {'left', 'right', 'both', 'neither'}, default='left'
+        Which bounds belong to the interval.
+    """
+
+    def __init__(self, left, right=None, *, closed: str = "left") -> None:
+        super().__init__(Integral, left, right, closed=closed)
+
+    def is_satisfied_by(self, val) -> bool:
+        """Whether ``val`` is an int (not a bool) in the interval."""
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
 
 
 class Predicate(HasMethods):

@@ -251,7 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.set_defaults(func=run_search)
 
     evaluate = commands.add_parser("evaluate", help="score a saved model")
-    evaluate.add_argument("model_file", type=Path, help="a saved .joblib model")
+    evaluate.add_argument(
+        "model_file", type=Path, help="a saved model (.safetensors/.json, or its stem)"
+    )
+    evaluate.add_argument(
+        "--trusted",
+        action="store_true",
+        help="allow a pickled (.joblib) model: loading a pickle runs its code",
+    )
     _add_data_options(evaluate)
     _add_output_options(evaluate, "evaluate-<model>")
     evaluate.set_defaults(func=run_evaluate)
@@ -259,7 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser(
         "predict", help="predict PNG images, folders of PNGs, or idx files"
     )
-    predict.add_argument("model_file", type=Path, help="a saved .joblib model")
+    predict.add_argument(
+        "model_file", type=Path, help="a saved model (.safetensors/.json, or its stem)"
+    )
+    predict.add_argument(
+        "--trusted",
+        action="store_true",
+        help="allow a pickled (.joblib) model: loading a pickle runs its code",
+    )
     predict.add_argument(
         "inputs", nargs="+", type=Path, help="PNG files, folders of PNGs, idx files"
     )
@@ -423,7 +437,7 @@ def run_train(args, argv=None) -> int:
     )
     fit_and_report({args.model: estimator}, data, writer, verbose=args.verbose)
     _print_table(writer)
-    print(f"Model: {writer.folder / 'models' / (args.model + '.joblib')}")
+    print(f"Model: {writer.folder / 'models' / (args.model + '.safetensors')}")
     print(f"Report: {writer.folder / 'report.md'}")
     return 0
 
@@ -541,11 +555,21 @@ def run_search(args, argv=None) -> int:
     return 0
 
 
+def _load(args):
+    """The saved model and the metadata kept with it."""
+    from .persistence import PICKLE_SUFFIXES, load_metadata, load_model
+
+    estimator = load_model(args.model_file, trusted=args.trusted)
+    if args.model_file.suffix in PICKLE_SUFFIXES:
+        return estimator, {}
+    return estimator, load_metadata(args.model_file)["metadata"]
+
+
 def run_evaluate(args, argv=None) -> int:
     """``emnist-estimators evaluate``: score a saved model on a test set."""
-    from .reports import ReportWriter, load_model, report_model
+    from .reports import ReportWriter, report_model
 
-    estimator, metadata = load_model(args.model_file)
+    estimator, metadata = _load(args)
     data = load_data_from_args(args)
     name = metadata.get("model", args.model_file.stem)
     writer = ReportWriter(
@@ -563,9 +587,9 @@ def run_evaluate(args, argv=None) -> int:
 def run_predict(args, argv=None) -> int:
     """``emnist-estimators predict``: labels and characters for images."""
     from ._images import read_inputs
-    from .reports import load_model, write_text
+    from .reports import write_text
 
-    estimator, metadata = load_model(args.model_file)
+    estimator, metadata = _load(args)
     shape = estimator.image_shape_[1:]
     names, images = read_inputs(
         args.inputs, shape, invert=args.invert, transposed=args.transposed
@@ -574,7 +598,7 @@ def run_predict(args, argv=None) -> int:
     best = proba.argmax(axis=1)
     labels = estimator.classes_[best]
     class_names = dict(
-        zip(metadata.get("classes", []), metadata.get("class_names", []), strict=False)
+        zip(estimator.classes_.tolist(), metadata.get("class_names", []), strict=False)
     )
     lines = ["input,label,character,probability"]
     for name, label, p in zip(

@@ -79,8 +79,10 @@ class MLPClassifier(BaseImageClassifier):
         lr_gamma=None,
         lr_patience=2,
         label_smoothing=0.0,
+        class_weight=None,
         augment=False,
         test_time_augmentation=False,
+        average=None,
         early_stopping=False,
         validation_fraction=None,
         n_iter_no_change=5,
@@ -89,9 +91,12 @@ class MLPClassifier(BaseImageClassifier):
         random_state=None,
         device="auto",
         precision="float32",
+        n_threads=None,
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint=None,
+        max_time=None,
     ):
         self._store_params(locals())
 
@@ -180,8 +185,10 @@ class CNNClassifier(BaseImageClassifier):
         lr_gamma=None,
         lr_patience=2,
         label_smoothing=0.0,
+        class_weight=None,
         augment=False,
         test_time_augmentation=False,
+        average=None,
         early_stopping=False,
         validation_fraction=None,
         n_iter_no_change=5,
@@ -190,9 +197,12 @@ class CNNClassifier(BaseImageClassifier):
         random_state=None,
         device="auto",
         precision="float32",
+        n_threads=None,
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint=None,
+        max_time=None,
     ):
         self._store_params(locals())
 
@@ -271,8 +281,10 @@ class ResNetClassifier(BaseImageClassifier):
         lr_gamma=None,
         lr_patience=2,
         label_smoothing=0.0,
+        class_weight=None,
         augment=False,
         test_time_augmentation=False,
+        average=None,
         early_stopping=False,
         validation_fraction=None,
         n_iter_no_change=5,
@@ -281,9 +293,12 @@ class ResNetClassifier(BaseImageClassifier):
         random_state=None,
         device="auto",
         precision="float32",
+        n_threads=None,
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint=None,
+        max_time=None,
     ):
         self._store_params(locals())
 
@@ -376,8 +391,10 @@ class LSTMClassifier(BaseImageClassifier):
         lr_gamma=None,
         lr_patience=2,
         label_smoothing=0.0,
+        class_weight=None,
         augment=False,
         test_time_augmentation=False,
+        average=None,
         early_stopping=False,
         validation_fraction=None,
         n_iter_no_change=5,
@@ -386,9 +403,12 @@ class LSTMClassifier(BaseImageClassifier):
         random_state=None,
         device="auto",
         precision="float32",
+        n_threads=None,
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint=None,
+        max_time=None,
     ):
         self._store_params(locals())
 

@@ -48,6 +48,7 @@ SUMMARY_COLUMNS = (
     "n_test",
     "device",
     "compute_precision",
+    "fit_status",
 )
 
 
@@ -94,6 +95,9 @@ class EvaluationReport:
     compute_precision : str or None
         The estimator's ``precision_`` ('float32' or 'bfloat16'), when it has
         one.
+    fit_status : str or None
+        How its training ended (the estimator's ``fit_status_``: 'completed',
+        'early_stopped', 'interrupted' or 'time_limit'), when it has one.
     """
 
     model: str
@@ -117,6 +121,7 @@ class EvaluationReport:
     y_pred: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
     device: str | None = None
     compute_precision: str | None = None
+    fit_status: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The scalar metrics, keyed as :data:`SUMMARY_COLUMNS`.
@@ -341,6 +346,7 @@ def evaluate(
         y_pred=y_pred,
         device=getattr(final, "device_", None),
         compute_precision=getattr(final, "precision_", None),
+        fit_status=getattr(final, "fit_status_", None),
     )
 
 

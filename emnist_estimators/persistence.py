@@ -1,62 +1,522 @@
-"""Saving and loading fitted models."""
+"""Saving and loading fitted models safely, and exporting them to ONNX.
+
+The safe format is two files side by side: ``<name>.safetensors`` holds the
+network's weights (`safetensors <https://huggingface.co/docs/safetensors>`_:
+tensors only, nothing that can run), and ``<name>.json`` describes the
+estimator: its registered model name and parameters, the classes, the image
+shape, the precision and device it was trained with, how training ended,
+the training history, the library and torch versions, a checksum of the
+weights and any metadata of yours. :func:`load_model` rebuilds the estimator
+from those: **loading never executes code from the files**. A model trained
+on a GPU loads on a CPU.
+
+``pickle``/``joblib`` keep working for scikit-learn users
+(``pickle.dumps(estimator)``), but a pickle runs whatever code it holds when
+loaded: :func:`load_model` reads one only with ``trusted=True``.
+
+:func:`export_onnx` writes the fitted network with its preprocessing
+(scaling, reshaping, softmax) as an ONNX graph for deployment.
+
+Examples
+--------
+>>> from emnist_estimators import CNNClassifier
+>>> from emnist_estimators.datasets import load_digits
+>>> from emnist_estimators.persistence import load_model, save_model
+>>> X, y = load_digits()
+>>> clf = CNNClassifier(max_epochs=1, random_state=0, device="cpu").fit(X, y)
+>>> path = save_model(clf, "models/digits-cnn")  # doctest: +SKIP
+>>> same = load_model(path)  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import joblib
+import numpy as np
 
-from ._atomic import atomic_open, write_json
+from ._atomic import atomic_open, write_text
+from ._version import __version__
+
+__all__ = [
+    "FORMAT_VERSION",
+    "export_onnx",
+    "load_metadata",
+    "load_model",
+    "save_model",
+]
+
+#: What the ``format`` field of a model description says.
+FORMAT = "emnist-estimators-model"
+#: The version of the format this library writes (and the newest it reads).
+FORMAT_VERSION = 1
+#: File suffixes of pickled models (read with ``trusted=True`` only).
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+_MODEL_SUFFIXES = (".safetensors", ".json")
+
+
+# ----------------------------------------------------------------- paths
+def _stem(path: str | Path) -> Path:
+    path = Path(path)
+    return path.with_suffix("") if path.suffix in _MODEL_SUFFIXES else path
+
+
+def _files(path: str | Path) -> tuple[Path, Path]:
+    """``(weights, description)`` of a model given by either file or their stem."""
+    stem = _stem(path)
+    return (
+        stem.parent / (stem.name + ".safetensors"),
+        stem.parent / (stem.name + ".json"),
+    )
+
+
+# ----------------------------------------------------------------- params
+def _encode(value):
+    """A parameter value as JSON (tuples, optimizer classes and devices kept)."""
+    import torch
+
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, type) and issubclass(value, torch.optim.Optimizer):
+        return {"__optimizer__": f"{value.__module__}:{value.__qualname__}"}
+    if isinstance(value, torch.device):
+        return str(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if hasattr(value, "__fspath__"):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} values cannot be saved")
+
+
+def _decode(value):
+    """The inverse of :func:`_encode`; only torch.optim classes are looked up."""
+    import torch
+
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        if "__tuple__" in value:
+            return tuple(_decode(v) for v in value["__tuple__"])
+        if "__dict__" in value:
+            return {_decode(k): _decode(v) for k, v in value["__dict__"]}
+        if "__optimizer__" in value:
+            module, _, name = value["__optimizer__"].partition(":")
+            candidate = (
+                getattr(torch.optim, name, None)
+                if module.startswith("torch.optim")
+                else None
+            )
+            if not (
+                isinstance(candidate, type)
+                and issubclass(candidate, torch.optim.Optimizer)
+            ):
+                raise ValueError(
+                    f"optimizer {value['__optimizer__']!r} is not a torch.optim "
+                    "optimizer; only those are loaded."
+                )
+            return candidate
+        raise ValueError(f"unknown encoded value {sorted(value)}")
+    return value
+
+
+def _saved_params(estimator) -> dict[str, Any]:
+    params = estimator.get_params(deep=False)
+    params["callbacks"] = None  # training-time objects: not part of the model
+    if not isinstance(params.get("random_state"), (int, np.integer, type(None))):
+        params["random_state"] = None
+    encoded = {}
+    for name, value in params.items():
+        try:
+            encoded[name] = _encode(value)
+        except TypeError as exc:
+            raise ValueError(
+                f"Cannot save the parameter {name}={value!r} in the safe format "
+                f"({exc}); save with pickle instead (joblib.dump)."
+            ) from None
+    return encoded
+
+
+# ----------------------------------------------------------------- saving
+def _model_name(estimator) -> str:
+    from .models import get_model, list_models
+
+    for name in list_models():
+        if get_model(name).estimator is type(estimator):
+            return name
+    raise ValueError(
+        f"{type(estimator).__name__} is not a registered model "
+        "(emnist_estimators.models.register_model); only registered models can be "
+        "saved in the safe format, since loading looks the class up by name."
+    )
+
+
+def _classes(classes: np.ndarray) -> dict[str, Any]:
+    return {"values": classes.tolist(), "dtype": classes.dtype.str}
 
 
 def save_model(estimator, path: str | Path, metadata: dict | None = None) -> Path:
-    """Save a fitted estimator with joblib (atomically), and its metadata as JSON.
+    """Save a fitted estimator in the safe format (atomically).
 
     Parameters
     ----------
-    estimator : fitted estimator
-        The model.
+    estimator : fitted classifier
+        One of the package's classifiers (a registered model).
     path : str or path-like
-        The ``.joblib`` file; the metadata goes beside it with ``.json``.
+        ``<name>``, ``<name>.safetensors`` or ``<name>.json``: the weights go to
+        ``<name>.safetensors`` and the description to ``<name>.json``; the
+        folder is created.
     metadata : dict, optional
-        E.g. the dataset name and class names, for ``predict`` to show
-        characters.
+        JSON-serialisable facts to keep with the model, e.g. the dataset name
+        and the class names (``emnist-estimators predict`` shows them).
 
     Returns
     -------
     pathlib.Path
-        The model path.
+        The ``.safetensors`` file.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the estimator is not fitted.
+    ValueError
+        If it is not a registered model, or a parameter cannot be saved.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(path) as f:
-        joblib.dump(estimator, f)
-    if metadata is not None:
-        write_json(path.with_suffix(".json"), metadata)
-    return path
+    import torch
+    from safetensors.torch import save as save_tensors
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator)
+    weights_path, json_path = _files(path)
+    weights = {
+        k: v.detach().to("cpu").contiguous()
+        for k, v in estimator.net_.module_.state_dict().items()
+    }
+    blob = save_tensors(weights)
+    history = [
+        {k: v for k, v in row.items() if k != "batches"}
+        for row in estimator.net_.history.to_list()
+    ]
+    description = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "library_version": __version__,
+        "torch_version": torch.__version__,
+        "model": _model_name(estimator),
+        "estimator": type(estimator).__name__,
+        "params": _saved_params(estimator),
+        "classes": _classes(estimator.classes_),
+        "n_features_in": int(estimator.n_features_in_),
+        "feature_names_in": (
+            estimator.feature_names_in_.tolist()
+            if hasattr(estimator, "feature_names_in_")
+            else None
+        ),
+        "image_shape": list(estimator.image_shape_),
+        "precision": estimator.precision_,
+        "device": estimator.device_,
+        "fit_status": getattr(estimator, "fit_status_", "completed"),
+        "n_iter": int(estimator.n_iter_),
+        "fit_time": float(estimator.fit_time_),
+        "n_parameters": int(estimator.n_parameters_),
+        "history": history,
+        "weights_file": weights_path.name,
+        "weights_sha256": hashlib.sha256(blob).hexdigest(),
+        "metadata": metadata or {},
+    }
+    text = json.dumps(description, indent=2, default=_json_default) + "\n"
+    weights_path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(weights_path) as f:
+        f.write(blob)
+    write_text(json_path, text)
+    return weights_path
 
 
-def load_model(path: str | Path) -> tuple[Any, dict]:
-    """Load a model saved by :func:`save_model`, with its metadata.
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+# ----------------------------------------------------------------- loading
+def load_metadata(path: str | Path) -> dict[str, Any]:
+    """The description of a model saved by :func:`save_model` (its JSON file).
 
     Parameters
     ----------
     path : str or path-like
-        The ``.joblib`` file.
+        The model's ``.json`` or ``.safetensors`` file, or their stem.
 
     Returns
     -------
-    estimator : object
-        The fitted estimator.
-    metadata : dict
-        The metadata saved beside it (empty when there is none).
+    dict
+        The description: ``model``, ``params``, ``classes``, ``image_shape``,
+        ``precision``, ``device``, ``fit_status``, ``history``, versions and
+        your ``metadata``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the description file does not exist.
+    ValueError
+        If it is not a model description of a format this version reads.
     """
-    path = Path(path)
+    _, json_path = _files(path)
+    if not json_path.is_file():
+        raise FileNotFoundError(
+            f"No model description at {json_path} (a model is saved as "
+            "<name>.safetensors and <name>.json by save_model)."
+        )
+    try:
+        description = json.loads(json_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{json_path} is not a model description: {exc}.") from None
+    if not isinstance(description, dict) or description.get("format") != FORMAT:
+        raise ValueError(
+            f"{json_path} is not an emnist-estimators model description (its "
+            f"'format' field should be {FORMAT!r})."
+        )
+    version = description.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"{json_path} has an invalid format_version {version!r}.")
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{json_path} was written by emnist-estimators "
+            f"{description.get('library_version', '?')} in model format {version}; "
+            f"this is emnist-estimators {__version__}, which reads formats up to "
+            f"{FORMAT_VERSION}. Upgrade emnist-estimators to load it."
+        )
+    return description
+
+
+def _load_weights(weights_path: Path, description: dict) -> dict:
+    from safetensors.torch import load as load_tensors
+
+    if not weights_path.is_file():
+        raise FileNotFoundError(f"No model weights at {weights_path}.")
+    blob = weights_path.read_bytes()
+    if hashlib.sha256(blob).hexdigest() != description.get("weights_sha256"):
+        raise ValueError(
+            f"{weights_path} does not match its description {weights_path.stem}.json "
+            "(checksum differs): the files come from different saves, or the "
+            "weights are damaged."
+        )
+    try:
+        return load_tensors(blob)
+    except Exception as exc:  # safetensors raises its own error types
+        raise ValueError(f"Cannot read {weights_path} as safetensors: {exc}") from None
+
+
+def _load_pickle(path: Path, trusted: bool):
+    if not trusted:
+        raise ValueError(
+            f"{path} is a pickle: loading it runs whatever code it contains. Pass "
+            "trusted=True only for a file you made yourself or fully trust, or "
+            "save models with save_model (weights and JSON, nothing that runs)."
+        )
+    import joblib
+
+    from ._base import BaseImageClassifier
+
     if not path.is_file():
         raise FileNotFoundError(f"No model file at {path}.")
     estimator = joblib.load(path)
-    meta_path = path.with_suffix(".json")
-    metadata = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
-    return estimator, metadata
+    if not isinstance(estimator, BaseImageClassifier):
+        raise ValueError(
+            f"{path} holds a {type(estimator).__name__}, not an emnist-estimators "
+            "classifier."
+        )
+    return estimator
+
+
+def _loading_device(params: dict, device):
+    """The device to load on: ``device``, else the saved one when available."""
+    from ._devices import resolve_device
+
+    if device is not None:
+        return resolve_device(device)
+    try:
+        return resolve_device(params.get("device", "auto"))
+    except ValueError:
+        warnings.warn(
+            f"The model was trained with device={params.get('device')!r}, which "
+            "this machine does not have: it is loaded on the CPU.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return resolve_device("cpu")
+
+
+def load_model(path: str | Path, *, trusted: bool = False, device=None):
+    """Load a model saved by :func:`save_model` (or, if trusted, a pickle).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The model's ``.safetensors`` or ``.json`` file or their stem; or a
+        ``.joblib`` / ``.pkl`` pickle (with ``trusted=True``).
+    trusted : bool, default=False
+        Allow reading a pickle, which runs the code it holds. The safe format
+        never runs code and needs no trust.
+    device : str or torch.device, optional
+        Where to put the network ('cpu', 'cuda', ...). None uses the saved
+        ``device`` parameter when this machine has that device, else the CPU
+        (with a warning): a model trained on a GPU loads on a CPU.
+
+    Returns
+    -------
+    estimator
+        The fitted classifier, predicting as the saved one did. The
+        optimizer's state is not saved: to continue a training run exactly,
+        use checkpoints (``checkpoint=``, ``fit(..., resume=True)``).
+
+    Raises
+    ------
+    FileNotFoundError
+        If a file is missing.
+    ValueError
+        If a file is not what it should be (damaged, another format, a newer
+        format version, weights that do not fit), if the model's name is not
+        registered here, or for a pickle without ``trusted=True``.
+    """
+    path = Path(path)
+    if path.suffix in PICKLE_SUFFIXES:
+        return _load_pickle(path, trusted)
+    weights_path, _ = _files(path)
+    description = load_metadata(path)
+    state = _load_weights(weights_path, description)
+    return _rebuild(description, state, device, source=weights_path)
+
+
+def _rebuild(description: dict, state: dict, device, source: Path):
+    import torch
+    from skorch.history import History
+
+    from ._fit import torch_threads
+    from ._settings import resolve_settings
+    from ._training import build_net
+    from .models import get_model, list_models
+
+    name = description.get("model")
+    if name not in list_models():
+        raise ValueError(
+            f"{source} holds a {name!r} model, which is not registered here "
+            f"(registered: {', '.join(list_models())}); import the code that "
+            "registers it before loading."
+        )
+    cls = get_model(name).estimator
+    params = {k: _decode(v) for k, v in description["params"].items()}
+    unknown = set(params) - set(cls().get_params())
+    if unknown:
+        raise ValueError(
+            f"{source} was saved with parameters {sorted(unknown)} that "
+            f"{cls.__name__} of emnist-estimators {__version__} does not know "
+            f"(saved by version {description.get('library_version', '?')}); "
+            "upgrade emnist-estimators to load it."
+        )
+    estimator = cls(**params)
+    target = _loading_device(params, device)
+    settings = replace(
+        resolve_settings(estimator.set_params(device="cpu")),
+        device=target,
+        precision=description["precision"],
+    )
+    estimator.set_params(device=params.get("device", "auto"))
+    classes = np.asarray(
+        description["classes"]["values"], dtype=description["classes"]["dtype"]
+    )
+    image_shape = tuple(description["image_shape"])
+    if int(np.prod(image_shape)) != int(description["n_features_in"]):
+        raise ValueError(
+            f"{source}: the image shape {image_shape} does not hold the "
+            f"{description['n_features_in']} features the model was fitted on."
+        )
+    with torch_threads(settings.n_threads):
+        module = estimator._build_module(image_shape, len(classes), settings)
+        try:
+            module.load_state_dict(state)
+        except RuntimeError as exc:
+            raise ValueError(
+                f"The weights in {source} do not fit a {cls.__name__} with the "
+                f"saved parameters: {str(exc).splitlines()[0]}"
+            ) from None
+        net = build_net(settings, module, train_split=None, callbacks=[])
+        net.initialize()
+    net.history = History(description.get("history", []))
+    net.stop_status_ = description.get("fit_status", "completed")
+    estimator.classes_ = classes
+    estimator.n_features_in_ = int(description["n_features_in"])
+    if description.get("feature_names_in") is not None:
+        estimator.feature_names_in_ = np.asarray(
+            description["feature_names_in"], dtype=object
+        )
+    estimator.image_shape_ = image_shape
+    estimator.net_ = net
+    estimator.history_ = net.history
+    estimator.n_iter_ = int(description.get("n_iter", len(net.history)))
+    estimator.fit_status_ = net.stop_status_
+    estimator.interrupted_ = estimator.fit_status_ in ("interrupted", "time_limit")
+    estimator.device_ = str(target)
+    estimator.precision_ = settings.precision
+    estimator.n_parameters_ = int(description.get("n_parameters", 0))
+    estimator.fit_time_ = float(description.get("fit_time", 0.0))
+    estimator.checkpoint_path_ = None
+    estimator._settings = settings
+    estimator._rng_state = torch.get_rng_state()
+    return estimator
+
+
+# ----------------------------------------------------------------- ONNX
+def export_onnx(
+    estimator, path: str | Path, *, pixels: str = "uint8", opset: int = 18
+) -> Path:
+    """Write the fitted network, with its preprocessing, as an ONNX graph.
+
+    The graph takes ``pixels`` of shape ``(batch, n_features)`` (flat rows),
+    scales and reshapes them as the estimator does, runs the network (and
+    the test-time views when the estimator uses them) and returns
+    ``probabilities`` of shape ``(batch, n_classes)``, equal to
+    ``predict_proba`` of the same rows within float tolerance. The class
+    labels (``classes``, JSON), the image shape and the versions are in the
+    model's metadata.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+        The model.
+    path : str or path-like
+        The ``.onnx`` file to write (atomically).
+    pixels : {'uint8', 'float32'}, default='uint8'
+        The input type: uint8 pixels (0-255) are divided by 255 in the graph,
+        as ``predict_proba`` does for uint8 input; float32 values are used as
+        given, as ``predict_proba`` does for float input.
+    opset : int, default=18
+        The ONNX opset.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Notes
+    -----
+    Needs the ``onnx`` extra: ``pip install "emnist-estimators[onnx]"``
+    (onnx, onnxscript; onnxruntime to run the graph). The estimator's
+    bfloat16 precision is not exported: the graph computes in float32.
+    """
+    from ._onnx import export
+
+    return export(estimator, Path(path), opset=opset, pixels=pixels)

@@ -12,7 +12,7 @@ from skorch.callbacks import Callback
 from emnist_estimators import MLPClassifier
 from emnist_estimators.cli import main
 from emnist_estimators.datasets import load_digits, write_idx
-from emnist_estimators.reports import load_model
+from emnist_estimators.persistence import load_metadata, load_model
 
 QUICK = ["--max-epochs", "2", "--device", "cpu", "--subset", "300"]
 
@@ -64,7 +64,8 @@ def test_compare_writes_the_whole_report(compared):
 
 
 def test_saved_models_predict_like_the_report(compared):
-    estimator, metadata = load_model(compared / "models" / "cnn.joblib")
+    estimator = load_model(compared / "models" / "cnn.safetensors")
+    metadata = load_metadata(compared / "models" / "cnn")["metadata"]
     assert metadata["dataset"] == "digits"
     assert metadata["class_names"] == [str(c) for c in range(10)]
     X, y = load_digits(subset="test")
@@ -91,8 +92,8 @@ def test_train_and_evaluate_round_trip(tmp_path):
         )
         == 0
     )
-    model = out / "models" / "mlp.joblib"
-    estimator, _ = load_model(model)
+    model = out / "models" / "mlp.safetensors"
+    estimator = load_model(model)
     assert estimator.hidden_layer_sizes == [32] and estimator.dropout == 0.1
     trained = json.loads((out / "metrics.json").read_text())["models"]["mlp"]
     out2 = tmp_path / "evaluate"
@@ -110,7 +111,7 @@ def test_train_with_the_emnist_preset(tmp_path):
         run("train", "--model", "cnn", "--preset", "emnist", "--output", out, *QUICK)
         == 0
     )
-    estimator, _ = load_model(out / "models" / "cnn.joblib")
+    estimator = load_model(out / "models" / "cnn.safetensors")
     preset = PRESETS["emnist"]["cnn"]
     assert estimator.filters == preset["filters"]
     assert estimator.lr_scheduler == preset["lr_scheduler"]
@@ -147,7 +148,7 @@ def test_search_writes_summary_and_best_model(tmp_path, method):
     assert "dropout" in best
     report = (out / "report.md").read_text()
     assert "Best mean 3-fold accuracy" in report and "| rank | params |" in report
-    estimator, _ = load_model(out / "models" / "mlp.joblib")
+    estimator = load_model(out / "models" / "mlp.safetensors")
     assert estimator.callbacks is None  # the progress callback is not saved
     rows = (out / "cv_results.csv").read_text().splitlines()
     assert rows[0].startswith("rank,params,mean_test_score")
@@ -163,12 +164,12 @@ def test_predict_png_folder_and_idx(compared, tmp_path, capsys):
     idx = tmp_path / "images-idx3-ubyte"
     write_idx(idx, X[:4])
     out = tmp_path / "predictions.csv"
-    model = compared / "models" / "cnn.joblib"
+    model = compared / "models" / "cnn.safetensors"
     assert run("predict", model, folder, idx, "--output", out) == 0
     lines = out.read_text().splitlines()
     assert lines[0] == "input,label,character,probability"
     assert len(lines) == 1 + 3 + 4
-    estimator, _ = load_model(model)
+    estimator = load_model(model)
     idx_labels = [int(line.split(",")[1]) for line in lines[4:]]
     assert idx_labels == estimator.predict(X[:4]).tolist()
     capsys.readouterr()
@@ -181,8 +182,8 @@ def test_bad_input_gives_a_clear_error_and_status_2(tmp_path, capsys):
     assert "dropout" in capsys.readouterr().err
     assert run("train", "--output", tmp_path, "--param", "colour=3", *QUICK) == 2
     assert "has no parameter(s) ['colour']" in capsys.readouterr().err
-    assert run("evaluate", tmp_path / "missing.joblib") == 2
-    assert "No model file" in capsys.readouterr().err
+    assert run("evaluate", tmp_path / "missing.json") == 2
+    assert "No model description" in capsys.readouterr().err
     assert run("compare", "--dataset", "mnist", "--data-dir", tmp_path) == 2
     assert "download=True" in capsys.readouterr().err
     with pytest.raises(SystemExit):
@@ -194,7 +195,7 @@ def test_bad_input_gives_a_clear_error_and_status_2(tmp_path, capsys):
 def test_interrupted_compare_keeps_finished_models(tmp_path, monkeypatch):
     from emnist_estimators import CNNClassifier
 
-    def interrupted(self, X, y):
+    def interrupted(self, X, y, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(CNNClassifier, "fit", interrupted)
@@ -202,7 +203,7 @@ def test_interrupted_compare_keeps_finished_models(tmp_path, monkeypatch):
     assert run("compare", "--models", "mlp,cnn", "--output", out, *QUICK) == 130
     metrics = json.loads((out / "metrics.json").read_text())
     assert list(metrics["models"]) == ["mlp"]
-    assert (out / "models" / "mlp.joblib").is_file()
+    assert (out / "models" / "mlp.safetensors").is_file()
     assert "| mlp |" in (out / "report.md").read_text()
 
 
@@ -216,9 +217,9 @@ class CtrlC(Callback):
 def test_ctrl_c_during_training_saves_that_model_and_stops(tmp_path, monkeypatch):
     original = MLPClassifier.fit
 
-    def fit_with_ctrl_c(self, X, y):
+    def fit_with_ctrl_c(self, X, y, **kwargs):
         self.set_params(callbacks=[CtrlC()])
-        return original(self, X, y)
+        return original(self, X, y, **kwargs)
 
     monkeypatch.setattr(MLPClassifier, "fit", fit_with_ctrl_c)
     out = tmp_path / "stopped"
@@ -226,7 +227,7 @@ def test_ctrl_c_during_training_saves_that_model_and_stops(tmp_path, monkeypatch
     metrics = json.loads((out / "metrics.json").read_text())
     assert list(metrics["models"]) == ["mlp"]  # cnn was never started
     assert metrics["models"]["mlp"]["n_epochs"] == 1
-    assert (out / "models" / "mlp.joblib").is_file()
+    assert (out / "models" / "mlp.safetensors").is_file()
 
 
 def test_console_script_runs():

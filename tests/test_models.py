@@ -75,8 +75,10 @@ class TinyClassifier(BaseImageClassifier):
         lr_gamma=None,
         lr_patience=2,
         label_smoothing=0.0,
+        class_weight=None,
         augment=False,
         test_time_augmentation=False,
+        average=None,
         early_stopping=False,
         validation_fraction=None,
         n_iter_no_change=5,
@@ -85,9 +87,12 @@ class TinyClassifier(BaseImageClassifier):
         random_state=None,
         device="auto",
         precision="float32",
+        n_threads=None,
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint=None,
+        max_time=None,
     ):
         self._store_params(locals())
 

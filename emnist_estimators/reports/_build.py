@@ -35,7 +35,7 @@ def add_data_figures(writer: ReportWriter, data) -> None:
 
 
 def save_fitted_model(name: str, estimator, data, writer: ReportWriter) -> Path:
-    """Save a fitted model in the report's ``models`` folder, with metadata.
+    """Save a fitted model in the report's ``models`` folder, in the safe format.
 
     Parameters
     ----------
@@ -44,26 +44,23 @@ def save_fitted_model(name: str, estimator, data, writer: ReportWriter) -> Path:
     estimator : fitted classifier
         The model.
     data : Bunch
-        The data it was trained on (for the class names).
+        The data it was trained on (its name and class names are kept with
+        the model, for ``emnist-estimators evaluate`` and ``predict``).
     writer : ReportWriter
         The report.
 
     Returns
     -------
     pathlib.Path
-        The ``.joblib`` path.
+        The ``.safetensors`` path (the ``.json`` description is beside it).
     """
     return save_model(
         estimator,
-        writer.folder / "models" / f"{name}.joblib",
+        writer.folder / "models" / name,
         metadata={
             "model": name,
             "dataset": data.name,
-            "classes": estimator.classes_.tolist(),
             "class_names": [str(data.mapping[c]) for c in estimator.classes_],
-            "device": getattr(estimator, "device_", None),
-            "precision": getattr(estimator, "precision_", None),
-            "params": {k: repr(v) for k, v in estimator.get_params().items()},
         },
     )
 
@@ -129,7 +126,8 @@ def fit_and_report(
 
     A run interrupted part-way leaves the report of the models finished. When
     Ctrl-C stops a model's training (skorch keeps the epochs done and sets the
-    estimator's ``interrupted_``), that model is saved and reported too, and
+    estimator's ``fit_status_`` to 'interrupted'), that model is saved and
+    reported too (with its status), and
     ``KeyboardInterrupt`` is raised again to stop the run.
 
     Parameters
@@ -168,7 +166,7 @@ def fit_and_report(
         )
         if verbose:
             print(f"{name}: test accuracy {report.accuracy:.4f}")
-        if getattr(estimator, "interrupted_", False):
+        if getattr(estimator, "fit_status_", None) == "interrupted":
             # The model of the epochs done is saved and reported; stop here.
             raise KeyboardInterrupt
     table = comparison_table(writer.reports)

@@ -1,0 +1,419 @@
+"""What ``fit`` and ``partial_fit`` do between the checks and the fitted attributes.
+
+:func:`training_data` validates the data (images, labels, weights) and
+encodes it; :func:`build_run` builds the network and the skorch net for the
+resolved settings; :func:`train` runs it, resuming from a checkpoint when
+asked. The estimator methods in :mod:`emnist_estimators._base` only call
+these in order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from ._checkpoint import fit_folder, load_checkpoint, restore, restore_rng_state
+from ._reshape import flatten_images, resolve_image_shape, to_images
+from ._settings import Settings
+from ._training import build_callbacks, build_net, validation_split
+from ._validation import check_sample_weight
+
+#: Input dtypes kept as they are; anything else is converted to float32.
+INPUT_DTYPES = (np.float32, np.uint8)
+
+#: Above this, float input is very likely unscaled pixels (0-255) or worse.
+_UNSCALED = 50.0
+
+
+@contextlib.contextmanager
+def torch_threads(n_threads: int | None) -> Iterator[None]:
+    """Run the block with ``n_threads`` torch threads (None: leave as is)."""
+    if n_threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(int(n_threads))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def flatten_input(X):
+    """Flatten 3-D/4-D image stacks; reject arrays of any other rank but 2.
+
+    Parameters
+    ----------
+    X : array-like
+        Flat rows or a stack of images.
+
+    Returns
+    -------
+    X_flat : array-like
+        Flat rows.
+    data_shape : tuple of int or None
+        The image shape of a stack of images, else None.
+    """
+    X, data_shape = flatten_images(X)
+    ndim = getattr(X, "ndim", 2)
+    if ndim != 2:
+        hint = (
+            " Reshape your data: X.reshape(1, -1) if it is a single flat sample."
+            if ndim == 1
+            else ""
+        )
+        raise ValueError(
+            "Expected X of shape (n_samples, n_features), (n_samples, height, width) "
+            f"or (n_samples, channels, height, width); got an array of shape "
+            f"{getattr(X, 'shape', None)}.{hint}"
+        )
+    return X, data_shape
+
+
+@dataclass
+class TrainingData:
+    """Validated, encoded training data.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Flat images, uint8 or float32.
+    y : ndarray of int64
+        Labels encoded as indices of ``classes``.
+    weights : ndarray of float32 or None
+        Per-sample loss weights (class weights times sample weights), None
+        when all are equal.
+    classes : ndarray
+        The class labels, sorted.
+    image_shape : tuple of int
+        ``(channels, height, width)``.
+    input_max : float or None
+        Largest absolute value of float input (None for uint8).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    weights: np.ndarray | None
+    classes: np.ndarray
+    image_shape: tuple[int, int, int]
+    input_max: float | None
+
+
+def _class_weights(class_weight, classes: np.ndarray, y: np.ndarray) -> np.ndarray:
+    if class_weight is None:
+        return np.ones(len(classes), dtype=np.float32)
+    if isinstance(class_weight, dict):
+        unknown = [k for k in class_weight if k not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(
+                f"class_weight names labels that are not in y: {unknown[:5]}; the "
+                f"classes are {classes.tolist()[:20]}."
+            )
+    return compute_class_weight(class_weight, classes=classes, y=y).astype(np.float32)
+
+
+def training_data(
+    estimator, X, y, sample_weight, settings: Settings, *, classes=None, reset=True
+) -> TrainingData:
+    """Validate and encode the training data of ``fit`` or ``partial_fit``.
+
+    Parameters
+    ----------
+    estimator : BaseImageClassifier
+        The estimator (``validate_data`` records ``n_features_in_`` on it).
+    X, y, sample_weight : array-like
+        As passed to ``fit``.
+    settings : Settings
+        The resolved settings.
+    classes : array-like, optional
+        All the classes (``partial_fit``); by default those of ``y``.
+    reset : bool, default=True
+        Whether this starts a new fit (False for later ``partial_fit`` calls).
+
+    Returns
+    -------
+    TrainingData
+        The data.
+    """
+    X, data_shape = flatten_input(X)
+    X, y = validate_data(estimator, X, y, dtype=INPUT_DTYPES, reset=reset)
+    check_classification_targets(y)
+    encoder = LabelEncoder().fit(y if classes is None else classes)
+    known = np.isin(y, encoder.classes_)
+    if not known.all():
+        raise ValueError(
+            f"y holds labels that are not in classes: {np.unique(y[~known])[:5]}."
+        )
+    y_encoded = encoder.transform(y).astype(np.int64)
+    if len(encoder.classes_) < 2:
+        raise ValueError(
+            f"{type(estimator).__name__} needs samples of at least 2 classes, but "
+            f"the data contains only one class: {encoder.classes_[0]!r}."
+        )
+    if reset:
+        image_shape = resolve_image_shape(X.shape[1], settings.image_shape, data_shape)
+    else:
+        image_shape = estimator.image_shape_
+        if data_shape is not None and data_shape != image_shape:
+            raise ValueError(
+                f"X holds images of shape {data_shape}, but "
+                f"{type(estimator).__name__} was fitted on images of shape "
+                f"{image_shape}."
+            )
+    weights = _class_weights(settings.class_weight, encoder.classes_, y)[y_encoded]
+    if sample_weight is not None:
+        weights = weights * check_sample_weight(
+            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+        )
+    input_max = None
+    if X.dtype != np.uint8 and X.size:
+        input_max = float(np.max(np.abs(X)))
+        if input_max > _UNSCALED:
+            warnings.warn(
+                f"X holds values up to {input_max:.3g}. Only uint8 images are "
+                "divided by 255; any other dtype is used as given, so the network "
+                "sees unscaled pixels. Scale X to [0, 1] (e.g. with "
+                "emnist_estimators.preprocessing.PixelScaler) or pass uint8 images.",
+                UserWarning,
+                stacklevel=3,
+            )
+    return TrainingData(
+        X=X,
+        y=y_encoded,
+        weights=None if np.all(weights == 1) else weights.astype(np.float32),
+        classes=encoder.classes_,
+        image_shape=image_shape,
+        input_max=input_max,
+    )
+
+
+def images_tensor(X: np.ndarray, image_shape) -> torch.Tensor:
+    """Flat rows as a writable, contiguous ``(n, C, H, W)`` tensor.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Flat images.
+    image_shape : tuple of int
+        ``(channels, height, width)``.
+
+    Returns
+    -------
+    torch.Tensor
+        The images (sharing memory with ``X`` where possible).
+    """
+    images = to_images(X, image_shape)
+    if not images.flags.writeable or not images.flags.c_contiguous:
+        images = np.array(images, order="C")  # torch needs writable memory
+    return torch.from_numpy(images)
+
+
+def net_inputs(data: TrainingData):
+    """``(X, y)`` for the skorch net: images (with weights, as a dict) and labels."""
+    images = images_tensor(data.X, data.image_shape)
+    X = (
+        images
+        if data.weights is None
+        else {"data": images, "sample_weight": torch.from_numpy(data.weights)}
+    )
+    return X, torch.from_numpy(data.y)
+
+
+def _has_batch_norm(module: torch.nn.Module) -> bool:
+    return any(
+        isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in module.modules()
+    )
+
+
+def check_trainable(module: torch.nn.Module, settings: Settings, n_train: int):
+    """Reject settings the network cannot train with, before any training.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The new network.
+    settings : Settings
+        The resolved settings.
+    n_train : int
+        Training samples per epoch.
+
+    Raises
+    ------
+    ValueError
+        If the network has batch normalisation and would see a batch of one.
+    """
+    if not _has_batch_norm(module):
+        return
+    if settings.batch_size < 2:
+        raise ValueError(
+            f"batch_size={settings.batch_size} cannot train batch normalisation "
+            "(it needs at least 2 samples per batch); use batch_size >= 2 or "
+            "batch_norm=False."
+        )
+    if n_train < 2:
+        raise ValueError(
+            f"Batch normalisation needs at least 2 training samples, got {n_train}."
+        )
+
+
+def check_compatible_weights(module: torch.nn.Module, state: dict) -> None:
+    """Raise a clear error when ``state`` does not fit ``module`` (warm start).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The new network.
+    state : dict
+        The previous network's ``state_dict``.
+
+    Raises
+    ------
+    ValueError
+        If a tensor is missing, extra or of another shape.
+    """
+    new = module.state_dict()
+    differ = sorted(set(new) ^ set(state)) + [
+        k for k in new if k in state and new[k].shape != state[k].shape
+    ]
+    if differ:
+        raise ValueError(
+            "warm_start=True continues from the previous fit's weights, but the "
+            f"architecture changed (e.g. {differ[0]}: "
+            f"{tuple(state[differ[0]].shape) if differ[0] in state else 'absent'} "
+            f"before, {tuple(new[differ[0]].shape) if differ[0] in new else 'absent'} "
+            "now). Set warm_start=False to train the new architecture from scratch."
+        )
+
+
+@dataclass
+class Run:
+    """A built training run: the net and where its checkpoints go."""
+
+    net: object
+    checkpoint_folder: object
+    resumed: dict | None
+
+
+def build_run(
+    estimator,
+    data: TrainingData,
+    settings: Settings,
+    *,
+    start: float,
+    resume: bool = False,
+    partial: bool = False,
+    previous_weights: dict | None = None,
+) -> Run:
+    """Build the network and the skorch net of a fit, restoring a checkpoint.
+
+    Must run inside ``torch.random.fork_rng`` with the seed set.
+
+    Parameters
+    ----------
+    estimator : BaseImageClassifier
+        The estimator.
+    data : TrainingData
+        The training data.
+    settings : Settings
+        The resolved settings.
+    start : float
+        ``time.perf_counter()`` at the start of ``fit``.
+    resume : bool, default=False
+        Continue from this fit's checkpoint when there is one.
+    partial : bool, default=False
+        For ``partial_fit``: no validation split, no weight averaging.
+    previous_weights : dict, optional
+        Weights to start from (``warm_start``).
+
+    Returns
+    -------
+    Run
+        The initialised net, its checkpoint folder and the restored state.
+    """
+    folder = None
+    state = None
+    if settings.checkpoint is not None and not partial:
+        folder = fit_folder(
+            settings.checkpoint, estimator, data.X, data.y, data.weights
+        )
+        state = load_checkpoint(folder) if resume else None
+        if state is not None and state["seed"] != settings.seed:
+            settings = _with_seed(settings, state["seed"])
+            torch.manual_seed(settings.seed)
+    n_classes = len(data.classes)
+    if partial:
+        train_split, n_train = None, len(data.y)
+    else:
+        train_split, n_train = validation_split(settings, data.y, n_classes)
+    callbacks = build_callbacks(
+        settings,
+        n_train,
+        train_split is not None,
+        start=start,
+        checkpoint_folder=folder,
+        averaging=not partial,
+    )
+    module = estimator._build_module(data.image_shape, n_classes, settings)
+    check_trainable(module, settings, n_train)
+    net = build_net(settings, module, train_split, callbacks)
+    net.initialize()
+    net.input_max_ = data.input_max
+    if previous_weights is not None:
+        check_compatible_weights(net.module_, previous_weights)
+        net.module_.load_state_dict(previous_weights)
+    if state is not None:
+        restore(net, state)
+        restore_rng_state(state["rng"], settings.device)
+    return Run(net=net, checkpoint_folder=folder, resumed=state)
+
+
+def _with_seed(settings: Settings, seed: int) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, seed=int(seed))
+
+
+def train(run: Run, X, y, settings: Settings) -> str:
+    """Train the run's remaining epochs; return how it ended.
+
+    Parameters
+    ----------
+    run : Run
+        From :func:`build_run`.
+    X, y : torch.Tensor or dict
+        From :func:`net_inputs`.
+    settings : Settings
+        The resolved settings.
+
+    Returns
+    -------
+    str
+        The fit status: 'completed', 'early_stopped', 'interrupted' or
+        'time_limit'.
+    """
+    net = run.net
+    if run.resumed is not None and run.resumed["complete"]:
+        net.stop_status_ = run.resumed["status"] or "completed"
+        return net.stop_status_
+    remaining = settings.max_epochs - len(net.history)
+    net.stop_status_ = "completed"
+    if remaining > 0:
+        net.partial_fit(X, y, epochs=remaining)
+    if run.checkpoint_folder is not None and net.stop_status_ != "interrupted":
+        dict(net.callbacks_)["checkpoint"].save(net, complete=True)
+    return net.stop_status_
+
+
+def elapsed(start: float) -> float:
+    """Seconds since ``start`` (a ``time.perf_counter()`` reading)."""
+    return time.perf_counter() - start
