@@ -6,7 +6,13 @@ They are imported on first use, so that ``import emnist_estimators`` (and
 the command line's ``--help``) does not load torch.
 """
 
+import logging
+
 from ._version import __version__
+
+# Messages that are not results go to this logger; silent unless an
+# application (such as the command line) configures logging.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "CNNClassifier",

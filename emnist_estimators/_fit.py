@@ -10,6 +10,7 @@ these in order.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 import warnings
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from ._reshape import flatten_images, resolve_image_shape, to_images
 from ._settings import Settings
 from ._training import build_callbacks, build_net, validation_split
 from ._validation import check_sample_weight
+
+LOGGER = logging.getLogger("emnist_estimators")
 
 #: Input dtypes kept as they are; anything else is converted to float32.
 INPUT_DTYPES = (np.float32, np.uint8)
@@ -347,6 +350,12 @@ def build_run(
             settings.checkpoint, estimator, data.X, data.y, data.weights
         )
         state = load_checkpoint(folder) if resume else None
+        if state is not None:
+            LOGGER.info(
+                f"{type(estimator).__name__}: resuming from epoch {state['epoch']}"
+                + (" (finished)" if state["complete"] else "")
+                + f" in {folder}"
+            )
         if state is not None and state["seed"] != settings.seed:
             settings = _with_seed(settings, state["seed"])
             torch.manual_seed(settings.seed)
@@ -362,6 +371,11 @@ def build_run(
         start=start,
         checkpoint_folder=folder,
         averaging=not partial,
+    )
+    LOGGER.debug(
+        f"{type(estimator).__name__}: {n_train} training images of shape "
+        f"{data.image_shape}, {n_classes} classes, device {settings.device}, "
+        f"precision {settings.precision}"
     )
     module = estimator._build_module(data.image_shape, n_classes, settings)
     check_trainable(module, settings, n_train)

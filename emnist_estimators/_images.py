@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,9 +18,18 @@ def _read_picture(path: Path, shape: tuple[int, int], invert: str) -> np.ndarray
 
     try:
         with Image.open(path) as image:
+            size = (image.height, image.width)
             grey = image.convert("L").resize((shape[1], shape[0]), Image.BILINEAR)
     except (UnidentifiedImageError, OSError) as exc:
         raise ValueError(f"Cannot read {path} as an image: {exc}") from None
+    if size != tuple(shape):
+        warnings.warn(
+            f"{path} is {size[0]}x{size[1]} pixels; it was resized to the model's "
+            f"{shape[0]}x{shape[1]} (a character should fill the picture as in the "
+            "training images).",
+            UserWarning,
+            stacklevel=3,
+        )
     pixels = np.asarray(grey, dtype=np.uint8)
     if invert == "yes" or (invert == "auto" and _light_background(pixels)):
         pixels = 255 - pixels

@@ -182,10 +182,11 @@ def test_bad_input_gives_a_clear_error_and_status_2(tmp_path, capsys):
     assert "dropout" in capsys.readouterr().err
     assert run("train", "--output", tmp_path, "--param", "colour=3", *QUICK) == 2
     assert "has no parameter(s) ['colour']" in capsys.readouterr().err
-    assert run("evaluate", tmp_path / "missing.json") == 2
+    assert run("evaluate", tmp_path / "missing.json") == 1  # a file problem
     assert "No model description" in capsys.readouterr().err
-    assert run("compare", "--dataset", "mnist", "--data-dir", tmp_path) == 2
-    assert "download=True" in capsys.readouterr().err
+    assert run("compare", "--dataset", "mnist", "--data-dir", tmp_path) == 1
+    err = capsys.readouterr().err
+    assert "download=True" in err and len(err.strip().splitlines()) == 1
     with pytest.raises(SystemExit):
         run("compare", "--models", "mlp,svm")
     with pytest.raises(SystemExit):
@@ -238,3 +239,137 @@ def test_console_script_runs():
         check=True,
     )
     assert "compare" in result.stdout and "predict" in result.stdout
+
+
+# ------------------------------------------------------------------ robustness
+def test_parameters_are_checked_before_the_data_is_loaded(tmp_path, capsys):
+    out = tmp_path / "never"
+    missing = tmp_path / "no-data"
+    status = run(
+        "train", "--dataset", "mnist", "--data-dir", missing, "--output", out,
+        "--param", "dropout=abc",
+    )  # fmt: skip
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "'dropout' parameter" in err and "no-data" not in err
+    assert not out.exists()  # nothing created, not even an empty figures folder
+
+
+def test_a_folder_holding_another_run_is_refused_or_overwritten(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert run("train", "--model", "mlp", "--output", out, *QUICK) == 0
+    stale = out / "figures" / "from-before.png"
+    stale.write_bytes(b"old")
+    assert run("train", "--model", "mlp", "--output", out, *QUICK) == 1
+    err = capsys.readouterr().err
+    assert "already holds a report" in err and "--overwrite" in err
+    assert stale.exists()  # the refused run touched nothing
+    mine = out / "notes.txt"
+    mine.write_text("keep me")
+    assert run("train", "--model", "cnn", "--output", out, "--overwrite", *QUICK) == 0
+    assert not stale.exists()  # the earlier run's outputs are gone ...
+    assert mine.read_text() == "keep me"  # ... and nothing else
+    assert list(json.loads((out / "metrics.json").read_text())["models"]) == ["cnn"]
+
+
+def test_an_unwritable_output_is_one_clear_line(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert run("train", "--output", blocker / "report", *QUICK) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("emnist-estimators: error:") and "a-file" in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    with pytest.raises(ValueError, match="dropout"):
+        run("train", "--output", tmp_path, "--param", "dropout=2", "--debug", *QUICK)
+
+
+def test_resume_continues_an_interrupted_train(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "resumed"
+    original = MLPClassifier.fit
+
+    def fit_with_ctrl_c(self, X, y, **kwargs):
+        self.set_params(callbacks=[*(self.callbacks or []), CtrlC()])
+        return original(self, X, y, **kwargs)
+
+    monkeypatch.setattr(MLPClassifier, "fit", fit_with_ctrl_c)
+    args = ("train", "--model", "mlp", "--output", out, *QUICK, "--max-epochs", "3")
+    assert run(*args, "--resume") == 130
+    assert "--resume" in capsys.readouterr().err
+    monkeypatch.setattr(MLPClassifier, "fit", original)
+    assert run(*args, "--resume") == 0
+    estimator = load_model(out / "models" / "mlp")
+    assert estimator.n_iter_ == 3 and estimator.fit_status_ == "completed"
+    assert len(list((out / "checkpoints").glob("MLPClassifier-*"))) == 1
+
+
+def test_config_file_sets_options_and_the_command_line_wins(tmp_path, capsys):
+    config = tmp_path / "study.toml"
+    config.write_text(
+        'device = "cpu"\nsubset = 300\nmax_epochs = 1\n'
+        '[train]\nmodel = "mlp"\nparam = { dropout = 0.05 }\n'
+    )
+    out = tmp_path / "configured"
+    assert run("train", "--config", config, "--output", out, "--max-epochs", "2") == 0
+    estimator = load_model(out / "models" / "mlp")
+    assert estimator.dropout == 0.05 and estimator.max_epochs == 2
+    config.write_text("colour = 3\n")
+    assert run("train", "--config", config) == 2
+    assert "'colour' is not an option of 'train'" in capsys.readouterr().err
+    config.write_text("max_epochs = 'many'\n")
+    assert run("train", "--config", config) == 2
+    assert "max_epochs" in capsys.readouterr().err
+
+
+def test_progress_is_plain_lines_when_redirected_and_silent_with_q(tmp_path, capsys):
+    assert run("train", "--model", "mlp", "--output", tmp_path / "a", *QUICK) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if " epoch " in line]
+    assert [line.split(":")[0] for line in lines] == ["mlp epoch 1/2", "mlp epoch 2/2"]
+    assert "loss" in lines[0] and "ETA" in lines[0]
+    assert "\x1b" not in err and "\r" not in err  # no terminal codes in a log
+    assert run("train", "-q", "--model", "mlp", "--output", tmp_path / "b", *QUICK) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_evaluate_uses_the_dataset_recorded_with_the_model(compared, tmp_path):
+    out = tmp_path / "evaluated"
+    assert run("evaluate", compared / "models" / "mlp", "--output", out) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["details"]["data set"].startswith("digits")
+
+
+def test_predict_says_when_it_resizes_pictures(compared, tmp_path, capsys):
+    X, _ = load_digits(subset="test")
+    Image.fromarray(X[0]).resize((20, 20)).save(tmp_path / "big.png")
+    assert run("predict", compared / "models" / "cnn", tmp_path / "big.png") == 0
+    assert "big.png is 20x20 pixels; it was resized" in capsys.readouterr().err
+
+
+def test_version_and_help_do_not_import_torch():
+    code = (
+        "import sys\n"
+        "from emnist_estimators.cli import build_parser\n"
+        "build_parser().format_help()\n"
+        "print(sorted(m for m in ('torch', 'sklearn', 'skorch') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
+    version = subprocess.run(
+        [sys.executable, "-m", "emnist_estimators", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert version.stdout.startswith("emnist-estimators ")
+
+
+def test_every_option_has_help_text():
+    from emnist_estimators.cli._parser import subparser
+
+    parser = main.__globals__["build_parser"]()
+    for name in ("compare", "train", "search", "evaluate", "predict"):
+        for action in subparser(parser, name)._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest}"

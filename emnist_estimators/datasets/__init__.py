@@ -39,19 +39,29 @@ There is no wrapper for holding out a validation set: use scikit-learn's
     ((1149, 8, 8), (288, 8, 8))
 """
 
-from ._emnist import load_emnist
-from ._home import get_data_home
-from ._idx import read_idx, write_idx
-from ._load import get_dataset_spec, load_dataset, load_digits
-from ._mapping import (
-    char_to_label,
-    get_emnist_mapping,
-    label_to_char,
-    read_mapping_file,
-)
-from ._mnist import load_fashion_mnist, load_mnist
-from ._specs import DATASET_NAMES, EMNIST_SPLITS, DatasetSpec
-from ._splits import load_train_test
+import importlib
+
+#: Where each public name lives; imported on first use, so that reading the
+#: dataset names (the command line's --help) does not import scikit-learn.
+_LOCATIONS = {
+    "load_emnist": "._emnist",
+    "get_data_home": "._home",
+    "read_idx": "._idx",
+    "write_idx": "._idx",
+    "get_dataset_spec": "._load",
+    "load_dataset": "._load",
+    "load_digits": "._load",
+    "char_to_label": "._mapping",
+    "get_emnist_mapping": "._mapping",
+    "label_to_char": "._mapping",
+    "read_mapping_file": "._mapping",
+    "load_fashion_mnist": "._mnist",
+    "load_mnist": "._mnist",
+    "DATASET_NAMES": "._specs",
+    "EMNIST_SPLITS": "._specs",
+    "DatasetSpec": "._specs",
+    "load_train_test": "._splits",
+}
 
 __all__ = [
     "DATASET_NAMES",
@@ -72,3 +82,13 @@ __all__ = [
     "read_mapping_file",
     "write_idx",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LOCATIONS:
+        return getattr(importlib.import_module(_LOCATIONS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.datasets import load_digits as _sklearn_load_digits
-from sklearn.model_selection import train_test_split
 
 #: Fraction of the digits held out as the 'test' subset.
 DIGITS_TEST_SIZE = 0.2
@@ -32,6 +30,9 @@ def read_digits(subset: str) -> tuple[np.ndarray, np.ndarray]:
     target : ndarray of shape (n_samples,), dtype int64
         The digits.
     """
+    from sklearn.datasets import load_digits as _sklearn_load_digits
+    from sklearn.model_selection import train_test_split
+
     digits = _sklearn_load_digits()
     images = np.rint(digits.images * (255.0 / 16.0)).astype(np.uint8)
     target = digits.target.astype(np.int64)

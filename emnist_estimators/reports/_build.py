@@ -120,7 +120,13 @@ def report_model(name: str, estimator, data, writer: ReportWriter):
 
 
 def fit_and_report(
-    models: dict, data, writer: ReportWriter, *, verbose: bool = False
+    models: dict,
+    data,
+    writer: ReportWriter,
+    *,
+    verbose: bool = False,
+    resume: bool = False,
+    n_jobs: int | None = None,
 ) -> dict:
     """Fit each model, then save and report it as soon as it is done.
 
@@ -140,6 +146,14 @@ def fit_and_report(
         The report.
     verbose : bool, default=False
         Print each model's test accuracy.
+    resume : bool, default=False
+        Pass ``resume=True`` to each ``fit`` (models with ``checkpoint`` set
+        continue where an earlier run stopped).
+    n_jobs : int or None, default=None
+        None fits the models one after the other, reporting each as it ends.
+        An int fits them in parallel with joblib (``-1``: as many as the
+        backend allows, e.g. the workers of a Dask cluster inside
+        :func:`emnist_estimators.distributed.dask_backend`), then reports them.
 
     Returns
     -------
@@ -151,11 +165,24 @@ def fit_and_report(
     from ..evaluation import comparison_table
     from ..plotting import plot_comparison, plot_learning_curves
 
+    fit_params = {"resume": True} if resume else {}
+    ready = {}
+    if n_jobs is not None:
+        from joblib import Parallel, delayed
+
+        done = Parallel(n_jobs=n_jobs)(
+            delayed(estimator.fit)(data.X_train, data.y_train, **fit_params)
+            for estimator in models.values()
+        )
+        ready = dict(zip(models, done, strict=True))
     fitted = {}
     progress = tqdm(models.items(), desc="models", unit="model", disable=None)
     for name, estimator in progress:
         progress.set_postfix_str(name)
-        estimator.fit(data.X_train, data.y_train)
+        if name in ready:
+            estimator = ready[name]
+        else:
+            estimator.fit(data.X_train, data.y_train, **fit_params)
         fitted[name] = estimator
         save_fitted_model(name, estimator, data, writer)
         report = report_model(name, estimator, data, writer)
