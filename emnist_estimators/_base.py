@@ -33,6 +33,7 @@ from ._fit import (
     torch_threads,
     train,
     training_data,
+    unchanged_on_error,
 )
 from ._optim import LR_SCHEDULERS, OPTIMIZERS
 from ._precision import PRECISION_OPTIONS
@@ -47,6 +48,12 @@ from ._validation import (
     augment_ranges,
 )
 from .modules import count_parameters
+
+#: The documentation page of an estimator class, for the HTML representation.
+DOC_PAGE = (
+    "https://emnist-estimators.readthedocs.io/en/latest/gen_modules/"
+    "emnist_estimators.{estimator_name}.html"
+)
 
 #: The constraints of the training parameters every estimator shares.
 TRAINING_CONSTRAINTS: dict[str, list] = {
@@ -92,6 +99,14 @@ class BaseImageClassifier(ClassifierMixin, BaseEstimator, ABC):
     defines an explicit ``__init__`` (scikit-learn reads the parameters from
     its signature) whose body is ``self._store_params(locals())``.
     """
+
+    #: The HTML representation (in notebooks) links to the class's page of the
+    #: documentation (scikit-learn's documentation-link mechanism).
+    _doc_link_module = "emnist_estimators"
+    _doc_link_template = DOC_PAGE
+
+    def _doc_link_url_param_generator(self) -> dict[str, str]:
+        return {"estimator_name": type(self).__name__}
 
     #: Constraints of the subclass's architecture parameters.
     _architecture_constraints: ClassVar[dict[str, list]] = {}
@@ -220,7 +235,7 @@ width) or (n_samples, channels, height, width)
                 "resume=True continues from a checkpoint: set checkpoint=<folder> "
                 "(the run to resume must have been started with it)."
             )
-        with torch_threads(settings.n_threads):
+        with torch_threads(settings.n_threads), unchanged_on_error(self):
             data = training_data(self, X, y, sample_weight, settings)
             previous = self._warm_start_weights(settings)
             if previous is not None:
@@ -273,7 +288,7 @@ width) or (n_samples, channels, height, width)
                     "train on other classes."
                 )
         settings = resolve_settings(self) if first else self._settings
-        with torch_threads(settings.n_threads):
+        with torch_threads(settings.n_threads), unchanged_on_error(self):
             data = training_data(
                 self,
                 X,

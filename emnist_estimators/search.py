@@ -297,6 +297,7 @@ def make_search(
         GridSearchCV,
         HalvingGridSearchCV,
         HalvingRandomSearchCV,
+        ParameterGrid,
         RandomizedSearchCV,
     )
 
@@ -304,6 +305,13 @@ def make_search(
         estimator = get_model(model).estimator()
     grid = strategy.endswith("grid")
     space = param_grid(model, size) if grid else param_distributions(model, size)
+    if grid and len(ParameterGrid(space)) == 1:
+        warnings.warn(
+            f"The {size!r} grid of {model!r} has a single setting (the estimator "
+            "does not take the other options): the search compares nothing.",
+            UserWarning,
+            stacklevel=2,
+        )
     common = {"cv": cv, **search_params}
     if not grid:
         common["random_state"] = random_state

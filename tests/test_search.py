@@ -148,3 +148,30 @@ def test_halving_with_samples_as_the_resource(digits):
 def test_summary_needs_a_fitted_search():
     with pytest.raises(ValueError, match="not fitted"):
         summarize_search(GridSearchCV(MLPClassifier(), {"dropout": [0.1]}))
+
+
+def test_a_grid_with_a_single_setting_warns(monkeypatch):
+    from emnist_estimators import search
+
+    monkeypatch.setattr(search, "param_grid", lambda model, size: [{"dropout": [0.1]}])
+    with pytest.warns(UserWarning, match="single setting"):
+        search.make_search("mlp", "small", "grid")
+
+
+@pytest.mark.parametrize(
+    "strategy", ["grid", "random", "halving-grid", "halving-random"]
+)
+def test_make_search_builds_each_strategy(strategy):
+    from emnist_estimators.search import make_search
+
+    search = make_search("cnn", "medium", strategy, cv=3, n_iter=4, random_state=0)
+    expected = {
+        "grid": GridSearchCV,
+        "random": RandomizedSearchCV,
+        "halving-grid": HalvingGridSearchCV,
+        "halving-random": HalvingRandomSearchCV,
+    }[strategy]
+    assert type(search) is expected and search.cv == 3
+    if strategy.startswith("halving"):
+        assert search.resource == "max_epochs"
+        assert search.max_resources == search.estimator.max_epochs

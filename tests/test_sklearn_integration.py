@@ -113,3 +113,15 @@ def test_pickle_and_joblib_round_trips_predict_identically(cls, small_digits, tm
     assert f1_score(labels, loaded.predict(X), average="macro") == pytest.approx(
         f1_score(labels, est.predict(X), average="macro")
     )
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_html_repr_links_to_the_class_page(cls):
+    from pathlib import Path
+
+    html = cls()._repr_html_()
+    page = f"gen_modules/emnist_estimators.{cls.__name__}.html"
+    assert f"https://emnist-estimators.readthedocs.io/en/latest/{page}" in html
+    # The API reference generates exactly that page (autosummary, gen_modules/).
+    api = (Path(__file__).resolve().parents[1] / "docs" / "api.rst").read_text()
+    assert f"   {cls.__name__}\n" in api and ":toctree: gen_modules/" in api
