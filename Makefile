@@ -3,7 +3,10 @@
 #   make test   set up (when needed) and run the test suite
 # Set-up: a virtual environment in $(VENV), the package installed in editable
 # mode with its test extras (which include the docs toolchain), under the pins
-# in constraints.txt. `make docs` builds the documentation (warnings are errors).
+# in constraints.txt. `make docs` builds the documentation (warnings are errors)
+# and runs the example gallery (a few minutes); `make screenshots` then takes
+# screenshots of a few pages with a headless Chromium (installed by hand, e.g.
+# `apt-get install chromium`; see docs/install.rst).
 # `make test-avx2` runs the tests as a CPU without native bfloat16 would (AVX2
 # kernels, oneDNN capped at AVX2), on any newer x86-64 CPU.
 
@@ -15,7 +18,7 @@ EXTRAS ?= dev
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: test test-avx2 demo docs install lint clean
+.PHONY: test test-avx2 demo docs screenshots install lint clean
 
 install: $(STAMP)
 
@@ -39,6 +42,9 @@ demo: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -b html -W --keep-going docs docs/_build/html
 	@echo "Documentation: docs/_build/html/index.html"
+
+screenshots: docs
+	$(BIN)/python docs/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check emnist_estimators tests examples benchmarks docs

@@ -4,12 +4,23 @@ Build (from the repository root; ``-W`` turns warnings into errors)::
 
     python -m sphinx -b html -W --keep-going docs docs/_build/html
 
-The example gallery shows the scripts in ``examples/`` without running them:
-they need the EMNIST files and hours of training. To run them and put their
-output in the pages, add ``-D plot_gallery=1``.
+``make docs`` runs exactly that. The build runs every example of the gallery
+(``examples/``) and puts its output and figures in the pages: a few minutes
+on two CPU cores. ``-D plot_gallery=0`` shows the examples' code without
+running them (seconds; the test suite builds that way). sphinx-gallery runs
+again only the examples that changed since the last build.
 
 Environment variables:
 
+``EMNIST_ESTIMATORS_DATA``
+    the folder with the EMNIST files that the examples use. When it is not
+    set and ``../shared/data/emnist`` beside the repository exists, the build
+    sets it to that folder; without EMNIST files the examples run on
+    scikit-learn's digits.
+``EMNIST_DOCS_TORCH_THREADS``
+    the number of threads torch trains the examples with (default 1; 0 keeps
+    torch's default). On cores that other work shares, more threads can make
+    the examples many times slower.
 ``EMNIST_DOCS_INTERSPHINX=1``
     link to the documentation of Python, NumPy, scikit-learn, skorch, PyTorch
     and matplotlib (intersphinx). Off by default: it needs the network at
@@ -17,13 +28,11 @@ Environment variables:
 ``EMNIST_DOCS_THEME``
     the HTML theme (default ``pydata_sphinx_theme``; ``alabaster`` is
     Sphinx's built-in theme).
-``EMNIST_DOCS_EXAMPLE_ARGS``
-    options for the example scripts when the gallery runs, e.g.
-    ``--quick --data-dir path/to/emnist`` (see ``sphinxext/``).
 
 Generated files (not committed): ``_build/``, ``gen_modules/`` (API stub
 pages and gallery back-references), ``auto_examples/`` (the gallery) and
-``sg_execution_times.rst``.
+``sg_execution_times.rst``. ``python docs/screenshots.py`` (``make
+screenshots``) takes screenshots of the built pages with a headless Chromium.
 """
 
 from __future__ import annotations
@@ -34,11 +43,28 @@ from pathlib import Path
 
 import matplotlib
 
-# Figures are drawn without a display (the gallery, when it runs).
+# Figures are drawn without a display (the gallery's examples).
 matplotlib.use("Agg")
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
+
+# The examples load EMNIST from $EMNIST_ESTIMATORS_DATA (the library's own
+# default folder) and fall back to scikit-learn's digits without it. Point it
+# at the shared data folder beside the repository, when there is one.
+_SHARED_EMNIST = ROOT.parent / "shared" / "data" / "emnist"
+if not os.environ.get("EMNIST_ESTIMATORS_DATA") and _SHARED_EMNIST.is_dir():
+    os.environ["EMNIST_ESTIMATORS_DATA"] = str(_SHARED_EMNIST)
+
+# sphinx-gallery runs the examples in this process. They train with one torch
+# thread: on a machine whose cores other work shares (CI runners, a busy
+# laptop), two threads were 5 to 20 times slower than one for these small
+# networks, and barely faster on idle cores.
+_TORCH_THREADS = int(os.environ.get("EMNIST_DOCS_TORCH_THREADS", "1"))
+if _TORCH_THREADS > 0:
+    import torch
+
+    torch.set_num_threads(_TORCH_THREADS)
 # docs/sphinxext holds the model-table directive and helpers that
 # sphinx-gallery imports by name.
 sys.path.insert(0, str(DOCS / "sphinxext"))
@@ -73,11 +99,11 @@ exclude_patterns = [
     "Thumbs.db",
     ".DS_Store",
     # sphinx-gallery writes these next to the .rst pages it generates.
-    "auto_examples/*.ipynb",
-    "auto_examples/*.py",
-    "auto_examples/*.zip",
-    "auto_examples/*.md5",
-    "auto_examples/*.codeobj.json",
+    "auto_examples/**.ipynb",
+    "auto_examples/**.py",
+    "auto_examples/**.zip",
+    "auto_examples/**.md5",
+    "auto_examples/**.codeobj.json",
 ]
 root_doc = "index"
 default_role = "literal"
@@ -126,21 +152,19 @@ numpydoc_xref_param_type = False
 sphinx_gallery_conf = {
     "examples_dirs": ["../examples"],
     "gallery_dirs": ["auto_examples"],
-    # Every script whose name starts with plot_ (all of them) would be run
-    # when the gallery is plotted.
+    # Every script whose name starts with plot_ (all of them) is run.
     "filename_pattern": r"/plot_",
-    # The examples need the EMNIST files and hours of training: show the
-    # code without running it. `-D plot_gallery=1` runs them.
-    "plot_gallery": "False",
-    # Options for the scripts when they run: $EMNIST_DOCS_EXAMPLE_ARGS, e.g.
-    # "--quick --data-dir path/to/emnist" (see docs/sphinxext).
-    "reset_argv": "emnist_docs_gallery.example_argv",
+    # Run the examples and show their output and figures: they take a few
+    # minutes in all on two CPU cores (small samples, few epochs). The test
+    # suite builds with `-D plot_gallery=0`, which only shows the code.
+    "plot_gallery": "True",
+    "within_subsection_order": "emnist_docs_gallery.ExampleOrder",
     "download_all_examples": False,
-    "within_subsection_order": "FileNameSortKey",
+    # `# sphinx_gallery_thumbnail_number = N` lines are not shown.
+    "remove_config_comments": True,
     # Back-references: the API pages list the examples that use an object.
     "doc_module": ("emnist_estimators",),
     "backreferences_dir": "gen_modules/backreferences",
-    "reference_url": {"emnist_estimators": None},
     "min_reported_time": 1,
 }
 
@@ -159,20 +183,30 @@ if os.environ.get("EMNIST_DOCS_INTERSPHINX") == "1":
 # -- HTML --------------------------------------------------------------------
 html_theme = os.environ.get("EMNIST_DOCS_THEME", "pydata_sphinx_theme")
 html_title = f"emnist-estimators {release}"
-html_static_path: list[str] = []
+html_short_title = "emnist-estimators"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_show_sourcelink = False
 if html_theme == "pydata_sphinx_theme":
-    # Layout only; the theme needs no network at build time.
+    # Layout only; the theme needs no network at build time. The header links
+    # are the top-level sections of index.rst's toctree (user guide, examples,
+    # API, benchmarks, changelog); the left sidebar lists the pages of the
+    # current section.
     html_theme_options = {
         "navigation_with_keys": False,
         "show_toc_level": 2,
         "navbar_align": "left",
-        "header_links_before_dropdown": 6,
-        "secondary_sidebar_items": ["page-toc"],
+        "header_links_before_dropdown": 5,
+        # The search as an icon: the wide search field made the header wrap.
+        "navbar_persistent": ["search-button"],
+        # "On this page" on the guide and API pages; the examples' pages use
+        # the width for their code and output instead.
+        "secondary_sidebar_items": {"*": ["page-toc"], "gen_modules/**": ["page-toc"]},
         "footer_start": ["copyright"],
         "footer_end": ["sphinx-version"],
     }
-    html_sidebars = {"index": [], "benchmarks": []}
+    # Pages without sub-pages have no section navigation.
+    html_sidebars = {"index": [], "benchmarks": [], "changelog": []}
 
 
 # -- Inherited scikit-learn docstrings ---------------------------------------

@@ -26,6 +26,7 @@ API = DOCS / "api.rst"
 MODULES_WITH_ALL = (
     "emnist_estimators",
     "emnist_estimators.models",
+    "emnist_estimators.persistence",
     "emnist_estimators.datasets",
     "emnist_estimators.modules",
     "emnist_estimators.preprocessing",
@@ -169,12 +170,50 @@ def test_constants_listed_in_api_page_match_the_code(qualified):
     assert listed == actual
 
 
+_TOCTREE = re.compile(r"^\.\. toctree::\n((?:[ \t]+.*\n|\n)+)", re.MULTILINE)
+
+
+def toctree_entries(page: str) -> set[str]:
+    """The documents listed in the toctrees of ``docs/<page>.rst``."""
+    text = (DOCS / f"{page}.rst").read_text(encoding="utf-8")
+    entries = set()
+    for body in _TOCTREE.findall(text):
+        entries |= set(re.findall(r"^   ([\w/]+)\s*$", body, re.MULTILINE))
+    return entries
+
+
 def test_every_page_is_in_the_table_of_contents():
-    index = (DOCS / "index.rst").read_text(encoding="utf-8")
-    entries = set(re.findall(r"^   ([\w/]+)\s*$", index, re.MULTILINE))
+    # The pages reachable from index.rst through the toctrees of the pages
+    # in docs/ (the generated gallery and API pages have their own).
+    reachable, todo = set(), ["index"]
+    while todo:
+        page = todo.pop()
+        for entry in toctree_entries(page) - reachable:
+            reachable.add(entry)
+            if (DOCS / f"{entry}.rst").is_file():
+                todo.append(entry)
     pages = {p.stem for p in DOCS.glob("*.rst")} - {"index", "sg_execution_times"}
-    assert pages <= entries, f"not in index.rst's toctree: {pages - entries}"
-    assert "auto_examples/index" in entries
+    assert pages <= reachable, f"not in a toctree: {pages - reachable}"
+    assert "auto_examples/index" in reachable
+    # The header links of the theme are index.rst's own entries: few enough to
+    # fit on one line.
+    assert len(toctree_entries("index")) <= 5
+
+
+def test_changelog_is_in_the_docs():
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.startswith("Changelog\n=========\n")
+    assert "\nUnreleased\n----------\n" in changelog
+    assert ".. include:: ../CHANGELOG.md" in (DOCS / "changelog.rst").read_text()
+
+
+def test_gallery_runs_the_examples_in_a_full_build():
+    # `make docs` runs the examples; only the test below passes -D plot_gallery=0.
+    conf = (DOCS / "conf.py").read_text(encoding="utf-8")
+    assert re.search(r'^    "plot_gallery": "True",$', conf, re.MULTILINE)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    (docs_recipe,) = re.findall(r"^docs:.*\n\t(.*)$", makefile, re.MULTILINE)
+    assert "plot_gallery" not in docs_recipe
 
 
 def _long_options(parser: argparse.ArgumentParser) -> set[str]:
@@ -212,10 +251,12 @@ def _have(module: str) -> bool:
 )
 def test_docs_build_without_warnings(tmp_path):
     # Build a copy: autosummary and sphinx-gallery write generated pages into
-    # the source folder, and the examples are found at ../examples.
+    # the source folder, the examples are found at ../examples and the
+    # changelog at ../CHANGELOG.md.
     generated = ("_build", "gen_modules", "auto_examples", "sg_execution_times.rst")
     shutil.copytree(DOCS, tmp_path / "docs", ignore=shutil.ignore_patterns(*generated))
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    shutil.copy(ROOT / "CHANGELOG.md", tmp_path / "CHANGELOG.md")
     env = {**os.environ, "MPLBACKEND": "Agg"}
     env.pop("EMNIST_DOCS_INTERSPHINX", None)  # no network
     if not _have("pydata_sphinx_theme"):
@@ -229,6 +270,10 @@ def test_docs_build_without_warnings(tmp_path):
         "-W",
         "--keep-going",
         "-q",
+        # Show the examples without running them (make docs runs them; so
+        # does tests/test_examples.py, in a quick mode).
+        "-D",
+        "plot_gallery=0",
         "-d",
         str(tmp_path / "doctrees"),
         str(tmp_path / "docs"),
@@ -248,11 +293,16 @@ def test_docs_build_without_warnings(tmp_path):
         "api.html",
         "gen_modules/emnist_estimators.CNNClassifier.html",
         "gen_modules/emnist_estimators.datasets.load_emnist.html",
+        "user_guide.html",
+        "changelog.html",
         "auto_examples/index.html",
-        "auto_examples/plot_mlp_vs_cnn_balanced.html",
+        "auto_examples/plot_quickstart.html",
+        "auto_examples/studies/plot_study_balanced.html",
     ):
         assert (html / page).is_file(), page
-    # The gallery shows the examples' code without running them.
-    example = (html / "auto_examples/plot_mlp_vs_cnn_balanced.html").read_text()
+    # With plot_gallery=0 the gallery shows the examples' code without running
+    # them.
+    example = (html / "auto_examples/plot_quickstart.html").read_text()
     assert "CNNClassifier" in example
     assert "sphx-glr-script-out" not in example
+    assert "Unreleased" in (html / "changelog.html").read_text()

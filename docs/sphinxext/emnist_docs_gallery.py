@@ -6,43 +6,52 @@ sphinx-gallery takes callables in its configuration as fully qualified names
 
 from __future__ import annotations
 
-import os
-import shlex
 from pathlib import Path
 
-#: Environment variable with the options to give every example script when
-#: the gallery is run (``-D plot_gallery=1``).
-EXAMPLE_ARGS_VAR = "EMNIST_DOCS_EXAMPLE_ARGS"
+#: The examples in the order of the gallery (file names; within each
+#: sub-gallery). Examples not listed follow, by file name.
+EXAMPLE_ORDER = (
+    "plot_quickstart.py",
+    "plot_pipeline.py",
+    "plot_search_strategies.py",
+    "plot_report.py",
+    "plot_devices_precision.py",
+    "plot_study_balanced.py",
+    "plot_study_search.py",
+    "plot_study_mnist_fashion.py",
+)
 
 
-def example_argv(gallery_conf, script_vars) -> list[str]:
-    """Command-line arguments for the example scripts when the gallery runs.
+class ExampleOrder:
+    """Sort key of the examples within a (sub-)gallery: :data:`EXAMPLE_ORDER`.
 
-    The scripts parse ``sys.argv``. They get the options in the environment
-    variable ``EMNIST_DOCS_EXAMPLE_ARGS`` (none by default: the full studies,
-    on the data in ``$EMNIST_ESTIMATORS_DATA`` or
-    ``~/.cache/emnist_estimators``), e.g. ``--quick --data-dir path/to/emnist``.
-
-    sphinx-gallery runs each script in its own folder (``examples/``), where
-    the scripts would write their report folders; unless the options name an
-    ``--output``, each script's report goes to
-    ``docs/_build/gallery-reports/<script name>`` instead.
+    sphinx-gallery creates it with the folder of the examples and calls it
+    with each file name (its ``within_subsection_order`` option).
 
     Parameters
     ----------
-    gallery_conf : dict
-        sphinx-gallery's configuration (its ``src_dir`` is ``docs/``).
-    script_vars : dict
-        sphinx-gallery's variables of the script (its ``src_file``).
-
-    Returns
-    -------
-    list of str
-        The arguments after the script name.
+    src_dir : str or path-like
+        The folder of the examples being sorted.
     """
-    argv = shlex.split(os.environ.get(EXAMPLE_ARGS_VAR, ""))
-    if not any(arg == "--output" or arg.startswith("--output=") for arg in argv):
-        stem = Path(script_vars["src_file"]).stem
-        output = Path(gallery_conf["src_dir"]) / "_build" / "gallery-reports" / stem
-        argv += ["--output", str(output)]
-    return argv
+
+    def __init__(self, src_dir) -> None:
+        self.src_dir = Path(src_dir)
+
+    def __call__(self, filename: str) -> tuple[int, str]:
+        """The key of one example file.
+
+        Parameters
+        ----------
+        filename : str
+            The file's name.
+
+        Returns
+        -------
+        tuple of (int, str)
+            Its place in :data:`EXAMPLE_ORDER` (or after all of them), then
+            its name.
+        """
+        name = Path(filename).name
+        if name in EXAMPLE_ORDER:
+            return EXAMPLE_ORDER.index(name), name
+        return len(EXAMPLE_ORDER), name
