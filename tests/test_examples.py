@@ -35,6 +35,7 @@ DATA = {
     "plot_search_strategies.py": "none",
     "plot_report.py": "emnist",
     "plot_devices_precision.py": "none",
+    "plot_save_load.py": "none",
     "studies/plot_study_balanced.py": "emnist",
     "studies/plot_study_search.py": "none",
     "studies/plot_study_mnist_fashion.py": "emnist",
