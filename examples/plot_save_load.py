@@ -52,7 +52,8 @@ for file in sorted(folder.iterdir()):
 
 description = load_metadata(path)
 print(json.dumps({k: description[k] for k in ("model", "precision", "device")}))
-print("parameters:", {k: description["params"][k] for k in ("filters", "lr")})
+print("saved with", len(description["params"]), "parameters and", end=" ")
+print(len(description["history"]), "epochs of history")
 
 # %%
 # Load
