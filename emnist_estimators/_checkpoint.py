@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import torch
 from skorch.callbacks import Callback
 from skorch.history import History
 
-from ._atomic import atomic_open
+from ._atomic import atomic_open, remove_stale_temporaries
 
 #: The file of a fit's checkpoint, in its folder.
 CHECKPOINT_FILE = "checkpoint.pt"
@@ -63,7 +64,21 @@ def fit_folder(root, estimator, X, y, sample_weight=None) -> Path:
     -------
     pathlib.Path
         The folder (not created).
+
+    Raises
+    ------
+    NotADirectoryError
+        If ``root`` is a file or lies below one (checked before training).
     """
+    root = Path(root)
+    for existing in (root, *root.parents):
+        if existing.exists():
+            if not existing.is_dir():
+                raise NotADirectoryError(
+                    f"checkpoint={str(root)!r} must be a folder (created if "
+                    f"needed), but {existing} is a file."
+                )
+            break
     params = estimator.get_params(deep=False)
     if not isinstance(params["random_state"], (int, np.integer)):
         params.pop("random_state")  # None or a generator: a fresh seed each fit
@@ -141,6 +156,11 @@ class EpochCheckpoint(Callback):
             "early_stopping": saved("early_stopping"),
             "best": saved("best_weights"),
             "averaging": saved("averaging"),
+            "grad_scaler": (
+                None
+                if getattr(net, "grad_scaler_", None) is None
+                else net.grad_scaler_.state_dict()
+            ),
             "rng": _rng_state(self.device),
             "history": json.dumps(net.history.to_list()),
         }
@@ -156,6 +176,7 @@ class EpochCheckpoint(Callback):
             Whether the run has ended (a resumed fit then trains no more).
         """
         os.makedirs(self.folder, exist_ok=True)
+        remove_stale_temporaries(self.folder)  # a killed run's half-written file
         with atomic_open(self.folder / CHECKPOINT_FILE) as f:
             torch.save(self._state(net, complete=complete), f)
 
@@ -186,6 +207,12 @@ def load_checkpoint(folder: Path) -> dict[str, Any] | None:
         return None
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:  # torch's advice (weights_only=False) is unsafe
+        raise OSError(
+            f"Cannot read the checkpoint {path}: it holds objects other than "
+            "tensors and plain values, which are never loaded (a foreign or "
+            "crafted file). Delete it to start over."
+        ) from None
     except Exception as exc:  # torch raises many types for a damaged file
         raise OSError(
             f"Cannot read the checkpoint {path}: {exc}. Delete it to start over."
@@ -219,6 +246,8 @@ def restore(net, state: dict[str, Any]) -> None:
             "scheduler": {**state["scheduler"], "optimizer": state["optimizer"]},
         }
     net.history = History(json.loads(state["history"]))
+    if state.get("grad_scaler") is not None and net._grad_scaler() is not None:
+        net.grad_scaler_.load_state_dict(state["grad_scaler"])
     callbacks = dict(net.callbacks_)
     for name, key, method in (
         ("lr_scheduler", "scheduler", "load_pending"),

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import torch
@@ -52,6 +54,57 @@ def torch_threads(n_threads: int | None) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+def _plain(value):
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _not_numbers(X: np.ndarray) -> str | None:
+    """Why ``X`` (strings or objects) cannot be numbers, or None if unknown."""
+    for value in X.flat:
+        if isinstance(value, (str, bytes)):
+            try:
+                float(value)
+            except ValueError:
+                return (
+                    "X must hold numbers (pixel values), but it holds strings, "
+                    f"e.g. {_plain(value)!r}; convert them to numbers first."
+                )
+        elif isinstance(value, (list, tuple, np.ndarray)):
+            return (
+                "X must be an array of numbers of shape (n_samples, n_features) "
+                "or a stack of images, but it holds sequences (rows of "
+                "different lengths?)."
+            )
+    return None
+
+
+def _check_numeric(X):
+    """``X``, with nested lists, strings and objects made float32 arrays.
+
+    Strings and ragged rows are rejected with a message that names ``X``
+    (numpy's own names neither ``X`` nor what it expects).
+    """
+    if isinstance(X, (list, tuple)):
+        try:
+            X = np.asarray(X)
+        except ValueError as exc:
+            raise ValueError(
+                "X must be an array of numbers of shape (n_samples, n_features) "
+                "or a stack of images, but its nested lists have different "
+                f"lengths ({exc})"
+            ) from None
+    if isinstance(X, np.ndarray) and X.dtype.kind in ("U", "S", "O"):
+        try:  # what validation would do: numbers as strings or objects work
+            return X.astype(np.float32)
+        except (TypeError, ValueError):
+            problem = _not_numbers(X)
+            if problem is None:
+                raise
+            raise ValueError(problem) from None
+    return X
+
+
 def flatten_input(X):
     """Flatten 3-D/4-D image stacks; reject arrays of any other rank but 2.
 
@@ -67,7 +120,7 @@ def flatten_input(X):
     data_shape : tuple of int or None
         The image shape of a stack of images, else None.
     """
-    X, data_shape = flatten_images(X)
+    X, data_shape = flatten_images(_check_numeric(X))
     ndim = getattr(X, "ndim", 2)
     if ndim != 2:
         hint = (
@@ -122,6 +175,21 @@ def _class_weights(class_weight, classes: np.ndarray, y: np.ndarray) -> np.ndarr
                 f"class_weight names labels that are not in y: {unknown[:5]}; the "
                 f"classes are {classes.tolist()[:20]}."
             )
+        bad = {
+            label: weight
+            for label, weight in class_weight.items()
+            if not (
+                isinstance(weight, Real)
+                and not isinstance(weight, bool)
+                and math.isfinite(weight)
+                and weight >= 0
+            )
+        }
+        if bad:
+            raise ValueError(
+                "class_weight must map labels to non-negative finite numbers; got "
+                f"{dict(list(bad.items())[:5])}."
+            )
     return compute_class_weight(class_weight, classes=classes, y=y).astype(np.float32)
 
 
@@ -175,9 +243,17 @@ def training_data(
             )
     weights = _class_weights(settings.class_weight, encoder.classes_, y)[y_encoded]
     if sample_weight is not None:
-        weights = weights * check_sample_weight(
-            sample_weight, X, dtype=np.float32, ensure_non_negative=True
-        )
+        try:
+            checked = check_sample_weight(
+                sample_weight, X, dtype=np.float32, ensure_non_negative=True
+            )
+        except (TypeError, ValueError) as exc:
+            if "sample weight" in str(exc).lower().replace("_", " "):
+                raise
+            raise ValueError(
+                f"sample_weight must be numbers, one per sample of X: {exc}"
+            ) from None
+        weights = weights * checked
     input_max = None
     if X.dtype != np.uint8 and X.size:
         input_max = float(np.max(np.abs(X)))
@@ -198,6 +274,35 @@ def training_data(
         image_shape=image_shape,
         input_max=input_max,
     )
+
+
+#: Attributes that input validation sets before training can fail.
+_VALIDATION_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+
+
+@contextlib.contextmanager
+def unchanged_on_error(estimator) -> Iterator[None]:
+    """Undo what input validation set on ``estimator`` when the block fails.
+
+    ``validate_data`` records ``n_features_in_`` (and ``feature_names_in_``)
+    before the rest of the checks and the training can fail: without this, a
+    rejected refit would leave a fitted estimator with the new data's
+    feature count and its old network, and an unfitted one looking fitted.
+    """
+    saved = {
+        name: vars(estimator)[name]
+        for name in _VALIDATION_ATTRIBUTES
+        if name in vars(estimator)
+    }
+    try:
+        yield
+    except BaseException:
+        for name in _VALIDATION_ATTRIBUTES:
+            if name in saved:
+                setattr(estimator, name, saved[name])
+            else:
+                vars(estimator).pop(name, None)
+        raise
 
 
 def images_tensor(X: np.ndarray, image_shape) -> torch.Tensor:

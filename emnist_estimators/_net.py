@@ -9,6 +9,11 @@ from skorch.dataset import unpack_data
 from ._callbacks import TrainingStopped
 from ._precision import compute_context
 
+#: The most rows of one forward pass when predicting: with a larger
+#: ``batch_size`` (one that holds all the data, say), training still uses
+#: batches of ``batch_size``, prediction batches of this many rows.
+MAX_INFERENCE_BATCH = 4096
+
 
 class NonFiniteLossError(ValueError):
     """The training loss became NaN or infinite."""
@@ -21,18 +26,21 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
       so that the reported validation loss stays a plain cross-entropy.
     - Augmentation (``augmentation``): a callable applied to each training
       batch on the training device (e.g. random affine transforms).
-    - Mixed precision (``precision='bfloat16'``): forward passes run under
-      ``torch.autocast`` in bfloat16, weights and the loss stay float32.
+    - Mixed precision (``precision='bfloat16'`` or ``'float16'``): forward
+      passes run under ``torch.autocast``, weights and the loss stay float32;
+      float16 scales the loss with ``torch.amp.GradScaler``.
     - Test-time augmentation (``test_time_views``): a callable returning fixed
       transformed copies of a batch; prediction averages the class
       probabilities over them. Validation during training does not use it.
-    - Fixed-size inference batches: in evaluation mode a batch smaller than
-      ``batch_size`` is padded with zeros to ``batch_size`` rows before the
-      forward pass, and the padding is dropped from the output. Matrix kernels
-      pick their algorithm by batch size, so without this the logits of a
-      sample would change in the last bits with the size of the batch it was
-      predicted in; with it, a sample gets the same prediction whether it is
-      predicted alone, in a subset or in another order.
+    - Fixed-size inference batches: in evaluation mode batches have
+      ``inference_batch_size`` rows (``batch_size``, at most
+      :data:`MAX_INFERENCE_BATCH`); a smaller one is padded with zeros to that
+      size before the forward pass, and the padding is dropped from the
+      output. Matrix kernels pick their algorithm by batch size, so without
+      this the logits of a sample would change in the last bits with the size
+      of the batch it was predicted in; with it, a sample gets the same
+      prediction whether it is predicted alone, in a subset or in another
+      order.
 
     Parameters
     ----------
@@ -44,7 +52,7 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         normalisation parameters are not penalised).
     augmentation : callable or None, default=None
         Maps every training batch of images to an augmented batch.
-    precision : {'float32', 'bfloat16'}, default='float32'
+    precision : {'float32', 'bfloat16', 'float16'}, default='float32'
         Compute precision of forward passes (resolved: not 'auto').
     test_time_views : callable or None, default=None
         Maps a batch of images to a list of views averaged at prediction time.
@@ -146,10 +154,36 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
                 else:
                     Xi = self.augmentation(Xi)
             batch = (Xi, yi)
-        step = super().train_step_single(batch, **fit_params)
-        if not torch.isfinite(step["loss"]).item():
-            self._raise_non_finite(step["loss"])
-        return step
+        # skorch's step, with the loss checked before the backward pass and,
+        # in float16, scaled by the gradient scaler.
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        if not torch.isfinite(loss).item():
+            self._raise_non_finite(loss)
+        scaler = self._grad_scaler()
+        (loss if scaler is None else scaler.scale(loss)).backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _grad_scaler(self):
+        """The gradient scaler of float16 training (None in other precisions)."""
+        if self.precision != "float16":
+            return None
+        if getattr(self, "grad_scaler_", None) is None:
+            self.grad_scaler_ = torch.amp.GradScaler(torch.device(self.device).type)
+        return self.grad_scaler_
+
+    def _step_optimizer(self, step_fn):
+        """skorch's optimizer step; in float16 through the gradient scaler."""
+        scaler = self._grad_scaler()
+        if scaler is None:
+            return super()._step_optimizer(step_fn)
+        step_fn()
+        for name in self._optimizers:
+            scaler.step(getattr(self, name + "_"))
+        scaler.update()
+        return None
 
     def _raise_non_finite(self, loss: torch.Tensor) -> None:
         epoch = len(self.history)
@@ -170,10 +204,24 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
             "batch): try a lower lr or a schedule with warm-up."
         )
 
+    @property
+    def inference_batch_size(self) -> int:
+        """Rows of each forward pass when predicting (at most 4096)."""
+        return min(self.batch_size, MAX_INFERENCE_BATCH)
+
+    def get_iterator(self, dataset, training=False):
+        """skorch's iterators; prediction batches of ``inference_batch_size``."""
+        if training:
+            return super().get_iterator(dataset, training=True)
+        kwargs = self.get_params_for("iterator_valid")
+        kwargs.setdefault("batch_size", self.inference_batch_size)
+        return self.iterator_valid(dataset, **kwargs)
+
     def _pad_to_batch_size(self, x: torch.Tensor) -> torch.Tensor:
-        if len(x) >= self.batch_size:
+        size = self.inference_batch_size
+        if len(x) >= size:
             return x
-        padding = x.new_zeros((self.batch_size - len(x), *x.shape[1:]))
+        padding = x.new_zeros((size - len(x), *x.shape[1:]))
         return torch.cat([x, padding])
 
     def infer(self, x, **fit_params):

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from ._atomic import atomic_open, write_text
+from ._atomic import remove_stale_temporaries, write_files
 from ._version import __version__
 
 __all__ = [
@@ -235,9 +235,9 @@ def save_model(estimator, path: str | Path, metadata: dict | None = None) -> Pat
     }
     text = json.dumps(description, indent=2, default=_json_default) + "\n"
     weights_path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(weights_path) as f:
-        f.write(blob)
-    write_text(json_path, text)
+    remove_stale_temporaries(weights_path.parent)
+    # Both files or neither: a failed save leaves the previous pair intact.
+    write_files({weights_path: blob, json_path: text.encode("utf-8")})
     return weights_path
 
 
@@ -274,6 +274,12 @@ def load_metadata(path: str | Path) -> dict[str, Any]:
     ValueError
         If it is not a model description of a format this version reads.
     """
+    if Path(path).is_dir():
+        raise IsADirectoryError(
+            f"{path} is a folder; give a model's .safetensors or .json file, or "
+            "their common stem (save_model writes <name>.safetensors and "
+            "<name>.json)."
+        )
     _, json_path = _files(path)
     if not json_path.is_file():
         raise FileNotFoundError(
@@ -299,7 +305,47 @@ def load_metadata(path: str | Path) -> dict[str, Any]:
             f"this is emnist-estimators {__version__}, which reads formats up to "
             f"{FORMAT_VERSION}. Upgrade emnist-estimators to load it."
         )
+    _check_fields(description, json_path)
     return description
+
+
+#: The fields every model description has, and their JSON types.
+_FIELDS = {
+    "model": str,
+    "params": dict,
+    "classes": dict,
+    "n_features_in": int,
+    "image_shape": list,
+    "precision": str,
+    "weights_sha256": str,
+}
+
+
+def _check_fields(description: dict, json_path: Path) -> None:
+    """Reject a description whose fields are missing or of the wrong type."""
+    wrong = [
+        f"{name!r} ({kind.__name__})"
+        for name, kind in _FIELDS.items()
+        if not isinstance(description.get(name), kind)
+        or isinstance(description.get(name), bool)
+    ]
+    classes = description.get("classes")
+    if isinstance(classes, dict) and not (
+        isinstance(classes.get("values"), list)
+        and isinstance(classes.get("dtype"), str)
+    ):
+        wrong.append("'classes' ({'values': list, 'dtype': str})")
+    if not isinstance(description.get("history", []), list):
+        wrong.append("'history' (list)")
+    from ._precision import PRECISIONS
+
+    if description.get("precision") not in PRECISIONS:
+        wrong.append(f"'precision' (one of {', '.join(map(repr, PRECISIONS))})")
+    if wrong:
+        raise ValueError(
+            f"{json_path} is not a valid model description: it lacks the fields "
+            f"or has fields of the wrong type: {', '.join(wrong)}."
+        )
 
 
 def _load_weights(weights_path: Path, description: dict) -> dict:
@@ -395,10 +441,23 @@ def load_model(path: str | Path, *, trusted: bool = False, device=None):
     path = Path(path)
     if path.suffix in PICKLE_SUFFIXES:
         return _load_pickle(path, trusted)
-    weights_path, _ = _files(path)
+    if path.is_file() and path.suffix not in _MODEL_SUFFIXES:
+        raise ValueError(
+            f"{path} is not a model file: load_model reads <name>.safetensors "
+            "with <name>.json (written by save_model), or a pickle (.joblib, .pkl, "
+            ".pickle) with trusted=True."
+        )
+    weights_path, json_path = _files(path)
     description = load_metadata(path)
     state = _load_weights(weights_path, description)
-    return _rebuild(description, state, device, source=weights_path)
+    try:
+        return _rebuild(description, state, device, source=weights_path)
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        # InvalidParameterError (a TypeError and a ValueError) names the
+        # parameter; others come from fields with impossible values.
+        raise ValueError(
+            f"{json_path} is not a valid model description: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def _rebuild(description: dict, state: dict, device, source: Path):

@@ -4,6 +4,9 @@ import gzip
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from _idx_files import (
     write_mapping,
     write_mnist,
 )
+from _loopback import STALL, Drop, Loopback, no_proxy, refused_url
 from sklearn.datasets import load_digits as sklearn_load_digits
 from sklearn.utils import Bunch
 
@@ -608,20 +612,23 @@ def test_one_more_spec_is_one_more_dataset(tmp_path, monkeypatch):
 
 
 class FakeServer:
-    """Serves bytes by URL; ``_download_url`` writes them like torchvision's."""
+    """Serves bytes by URL in place of ``_download_url`` (which writes a path)."""
 
     def __init__(self, files, fail=()):
         self.files = files
         self.fail = set(fail)
         self.calls = []
 
-    def __call__(self, url, folder, filename, md5):
+    def __call__(self, url, path):
         self.calls.append(url)
         data = self.files[url]
-        with open(Path(folder) / filename, "wb") as f:
+        with open(path, "wb") as f:
             if url in self.fail:
                 f.write(data[: len(data) // 2])  # a half-written file, then:
-                raise OSError(f"connection reset while fetching {url}")
+                raise _download.DownloadError(
+                    f"Could not download {url}: 3 attempts failed, the last with "
+                    "ConnectionResetError: connection reset by peer."
+                )
             f.write(data)
 
 
@@ -690,8 +697,8 @@ def test_download_interrupted_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_download_keyboard_interrupt_leaves_nothing(tmp_path, monkeypatch):
-    def interrupted(url, folder, filename, md5):
-        (Path(folder) / filename).write_bytes(b"partial")
+    def interrupted(url, path):
+        path.write_bytes(b"partial")
         raise KeyboardInterrupt
 
     serve(monkeypatch, "MNIST", {"train-images-idx3-ubyte.gz": b"x"})
@@ -784,3 +791,118 @@ def test_download_tries_the_next_mirror(tmp_path, monkeypatch):
     assert len(X) == 8
     first = next(iter(files))
     assert server.calls[:2] == [f"https://a/{first}", f"https://b/{first}"]
+
+
+# --------------------------------------------------------------------------
+# The transfer itself, against a loopback HTTP server
+
+#: The real transfer (the autouse fixture replaces it in every test).
+REAL_DOWNLOAD_URL = _download._download_url
+
+
+@pytest.fixture()
+def loopback(monkeypatch):
+    """A loopback server, with the real transfer, short timeouts and retries."""
+    no_proxy(monkeypatch)
+    monkeypatch.setattr(_download, "_download_url", REAL_DOWNLOAD_URL)
+    monkeypatch.setattr(_download, "TIMEOUT", 0.3)
+    monkeypatch.setattr(_download, "ATTEMPTS", 3)
+    monkeypatch.setattr(_download, "BACKOFF", 0.01)
+    with Loopback() as server:
+        yield server
+
+
+def test_a_stalled_server_times_out(tmp_path, loopback):
+    url = loopback.serve("x.gz", STALL)
+    start = time.perf_counter()
+    with pytest.raises(_download.DownloadError) as info:
+        _download.fetch([url], tmp_path, "x.gz", "0" * 32)
+    assert time.perf_counter() - start < 5  # 3 attempts of 0.3 s, not forever
+    message = str(info.value)
+    assert url in message
+    assert "3 attempts failed" in message
+    assert "no answer within 0.3 s" in message
+    assert isinstance(info.value, OSError)
+    assert loopback.hits["x.gz"] == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dropped_connection_is_retried_then_named(tmp_path, loopback):
+    data = os.urandom(4000)
+    url = loopback.serve("x.gz", Drop(data))
+    with pytest.raises(OSError, match="3 attempts failed") as info:
+        _download.fetch([url], tmp_path, "x.gz", hashlib.md5(data).hexdigest())
+    assert "closed after 2000 of the 4000 bytes" in str(info.value)
+    assert url in str(info.value)
+    assert loopback.hits["x.gz"] == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("first", [Drop(b"x" * 100), STALL, 503], ids=str)
+def test_the_second_attempt_can_succeed(tmp_path, loopback, first):
+    data = os.urandom(3000)
+    url = loopback.serve("x.gz", first, data)
+    path = _download.fetch([url], tmp_path, "x.gz", hashlib.md5(data).hexdigest())
+    assert path.read_bytes() == data
+    assert loopback.hits["x.gz"] == 2
+    assert os.listdir(tmp_path) == ["x.gz"]
+
+
+def test_wrong_bytes_fail_the_md5_check_and_leave_nothing(tmp_path, loopback):
+    url = loopback.serve("x.gz", b"not the published file")
+    with pytest.raises(OSError, match="md5 checksum is not 0{32}") as info:
+        _download.fetch([url], tmp_path, "x.gz", "0" * 32)
+    assert url in str(info.value)
+    assert loopback.hits["x.gz"] == 1  # a complete transfer is not repeated
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_file_is_not_retried(tmp_path, loopback):
+    url = loopback.serve("x.gz", 404)
+    with pytest.raises(
+        OSError, match=r"1 attempt failed, the last with HTTP error 404"
+    ):
+        _download.fetch([url], tmp_path, "x.gz", "0" * 32)
+    assert loopback.hits["x.gz"] == 1
+
+
+def test_a_refused_connection_is_retried_then_named(tmp_path, loopback):
+    url = refused_url("x.gz")
+    with pytest.raises(OSError, match="ConnectionRefusedError") as info:
+        _download.fetch([url], tmp_path, "x.gz", "0" * 32)
+    assert f"{url}: 3 attempts failed" in str(info.value)
+
+
+def test_every_mirror_is_named(tmp_path, loopback):
+    data = os.urandom(100)
+    urls = [loopback.serve("a.gz", 404), loopback.serve("b.gz", Drop(data))]
+    with pytest.raises(_download.DownloadError) as info:
+        _download.fetch(urls, tmp_path, "x.gz", hashlib.md5(data).hexdigest())
+    lines = str(info.value).splitlines()
+    assert lines[0] == "Could not download x.gz; nothing was saved."
+    assert urls[0] in lines[1] and "HTTP error 404" in lines[1]
+    assert urls[1] in lines[2] and "closed after 50 of the 100 bytes" in lines[2]
+
+
+def test_download_through_the_loopback_server(tmp_path, loopback, monkeypatch):
+    files = _mnist_files()
+    resources = [
+        ([loopback.serve(name, Drop(data), data)], name, hashlib.md5(data).hexdigest())
+        for name, data in files.items()
+    ]
+    monkeypatch.setattr(_download, "resources", lambda spec: resources)
+    X, _ = load_mnist("test", data_dir=tmp_path, download=True)
+    assert len(X) == 8
+    assert sorted(loopback.hits.values()) == [2, 2, 2, 2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MNIST"]
+
+
+def test_a_killed_download_is_cleaned_up_by_the_next(tmp_path, monkeypatch):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    stale = tmp_path / f".download.{child.pid}.abcd1234"
+    (stale / "files").mkdir(parents=True)
+    (stale / "gzip.zip").write_bytes(b"half")
+    serve(monkeypatch, "MNIST", _mnist_files())
+    load_mnist(data_dir=tmp_path, download=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MNIST"]

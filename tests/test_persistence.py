@@ -133,7 +133,11 @@ def test_a_crafted_description_cannot_import_code(fitted, tmp_path):
         (lambda d: d.update(weights_sha256="0" * 64), "checksum differs"),
         (lambda d: d.update(model="transformer"), "not registered here"),
         (lambda d: d["params"].update(colour=3), r"parameters \['colour'\]"),
-        (lambda d: d.update(image_shape=[1, 9, 9]), "do not fit"),
+        (lambda d: d.update(image_shape=[1, 9, 9]), "does not hold the 64 features"),
+        (
+            lambda d: d["params"].update(hidden_layer_sizes={"__tuple__": [33]}),
+            "do not fit",
+        ),
     ],
 )
 def test_damaged_or_foreign_descriptions_are_named(fitted, tmp_path, change, message):

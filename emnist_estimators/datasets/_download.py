@@ -2,10 +2,17 @@
 
 The URLs and md5 checksums are those of the torchvision class that a dataset's
 spec names (:attr:`DatasetSpec.torchvision`: :class:`torchvision.datasets.EMNIST`,
-:class:`~torchvision.datasets.MNIST`, :class:`~torchvision.datasets.FashionMNIST`)
-and the transfer is :func:`torchvision.datasets.utils.download_url`. torchvision is
-imported only here, when a download or a checksum is needed, so that loading
-data that is already there does not import torch.
+:class:`~torchvision.datasets.MNIST`, :class:`~torchvision.datasets.FashionMNIST`).
+torchvision is imported only here, when a download or a checksum is needed,
+so that loading data that is already there does not import torch.
+
+The transfer is :mod:`urllib.request`'s, with a timeout on connecting and on
+every read (:data:`TIMEOUT`), so that a server that stalls cannot hang the
+download: a stalled, dropped or refused transfer is tried again
+(:data:`ATTEMPTS` times per URL, waiting :data:`BACKOFF` seconds, then twice
+as long, ...), then the next mirror; when none works, a
+:class:`DownloadError` (an ``OSError``) names each URL, the attempts and the
+last cause.
 
 Everything is prepared in a hidden temporary folder inside the data folder:
 the published files are downloaded there and their md5 checksums verified, the
@@ -14,25 +21,62 @@ one with the atomic :func:`os.replace`, into torchvision's layout
 (``<data folder>/EMNIST/raw``, ``MNIST/raw``, ``FashionMNIST/raw``). The
 temporary folder is removed whatever happens, so a failed or interrupted
 download leaves no file under a name that a later call would read. (A process
-killed outright may leave a ``.download-*`` folder behind; the loaders never
-read from it and it can be deleted.)
+killed outright leaves its ``.download.<pid>.*`` folder behind; the loaders
+never read from it, and the next download removes it.)
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import http.client
 import os
 import shutil
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
 import zipfile
 import zlib
 from pathlib import Path
 
-from .._atomic import staging_dir
+from .._atomic import remove_stale_temporaries, staging_dir
+from .._version import __version__
 from ._idx import IMAGES_MAGIC, LABELS_MAGIC, check_idx_file
 from ._mapping import read_mapping_file
 from ._specs import DATASETS, DatasetSpec
 
 _CORRUPT = (gzip.BadGzipFile, EOFError, zlib.error)
+
+#: Seconds to wait for a server: to connect, and then for each read.
+TIMEOUT = 30.0
+#: Attempts per URL: a stalled, dropped or refused transfer is tried again.
+ATTEMPTS = 3
+#: Seconds to wait before the second attempt; doubled before each further one.
+BACKOFF = 1.0
+
+#: HTTP statuses that may go away when asked again.
+_RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+#: What a failing network raises (a full disk or a bad folder raises others).
+_NETWORK_ERRORS = (
+    urllib.error.URLError,  # HTTPError too
+    http.client.HTTPException,  # IncompleteRead, BadStatusLine, ...
+    ConnectionError,
+    TimeoutError,
+    socket.timeout,
+    ssl.SSLError,
+)
+_CHUNK = 1 << 20
+_USER_AGENT = f"emnist-estimators/{__version__} (Python urllib)"
+
+
+class DownloadError(OSError, RuntimeError):
+    """A download failed: every attempt on every mirror, or a bad archive.
+
+    An ``OSError`` (what a failing network raises) and, as this module
+    raised before, a ``RuntimeError``.
+    """
 
 
 def raw_folder(home: Path, spec: DatasetSpec) -> Path:
@@ -71,16 +115,93 @@ def known_md5(spec: DatasetSpec) -> dict[str, str]:
 
 def md5_matches(path: Path, md5: str) -> bool:
     """Whether the md5 checksum of the file ``path`` is ``md5``."""
-    from torchvision.datasets.utils import check_integrity
+    digest = hashlib.md5(usedforsecurity=False)
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(_CHUNK), b""):
+                digest.update(block)
+    except FileNotFoundError:
+        return False
+    return digest.hexdigest() == md5
 
-    return check_integrity(os.fspath(path), md5)
+
+def _describe(exc: BaseException) -> str:
+    """The cause of a failed attempt, in words."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP error {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, BaseException):
+        return _describe(exc.reason)
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return f"no answer within {TIMEOUT:g} s ({type(exc).__name__}: {exc})"
+    return f"{type(exc).__name__}: {exc}"
 
 
-def _download_url(url: str, folder: Path, filename: str, md5: str) -> None:
-    """Download ``url`` to ``folder/filename`` (the one place that goes online)."""
-    from torchvision.datasets.utils import download_url
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code in _RETRY_STATUSES
+    return True
 
-    download_url(url, os.fspath(folder), filename=filename, md5=md5)
+
+def _transfer(url: str, path: Path) -> None:
+    """One attempt: write what ``url`` serves to ``path``."""
+    from tqdm.auto import tqdm
+
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+        length = response.headers.get("Content-Length")
+        expected = int(length) if length and length.isdigit() else None
+        received = 0
+        with (
+            open(path, "wb") as f,
+            tqdm(
+                total=expected,
+                unit="B",
+                unit_scale=True,
+                desc=path.name,
+                disable=None,  # a progress bar on terminals only
+                leave=False,
+            ) as progress,
+        ):
+            while chunk := response.read(_CHUNK):
+                f.write(chunk)
+                received += len(chunk)
+                progress.update(len(chunk))
+    if expected is not None and received != expected:
+        raise ConnectionError(
+            f"the connection closed after {received} of the {expected} bytes announced"
+        )
+
+
+def _download_url(url: str, path: Path) -> None:
+    """Download ``url`` to ``path``, retrying (the one place that goes online).
+
+    Raises
+    ------
+    DownloadError
+        When every attempt failed (or one that is not worth repeating, such
+        as HTTP 404); names the URL, the attempts and the last cause. The
+        partial file is removed.
+    OSError
+        When ``path`` cannot be written (not retried).
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            _transfer(url, path)
+            return
+        except _NETWORK_ERRORS as exc:
+            path.unlink(missing_ok=True)
+            if attempt >= ATTEMPTS or not _retryable(exc):
+                tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
+                raise DownloadError(
+                    f"Could not download {url}: {tries} failed, the last with "
+                    f"{_describe(exc)}."
+                ) from exc
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        time.sleep(BACKOFF * 2 ** (attempt - 1))
 
 
 def fetch(urls: list[str], folder: Path, filename: str, md5: str) -> Path:
@@ -104,23 +225,27 @@ def fetch(urls: list[str], folder: Path, filename: str, md5: str) -> Path:
 
     Raises
     ------
-    RuntimeError
+    DownloadError
         If no mirror gave a file with the right checksum; the message lists
-        what went wrong with each.
+        what went wrong with each (the attempts and the last cause). Nothing
+        is left in ``folder``.
     """
     path = Path(folder) / filename
     errors = []
     for url in urls:
         try:
-            _download_url(url, Path(folder), filename, md5)
-        except (OSError, RuntimeError) as exc:  # URLError is an OSError
-            errors.append(f"{url}: {exc}")
+            _download_url(url, path)
+        except DownloadError as exc:
+            errors.append(str(exc))
         else:
             if md5_matches(path, md5):
                 return path
-            errors.append(f"{url}: the file's md5 checksum is not {md5}")
+            errors.append(
+                f"{url} served a file whose md5 checksum is not {md5} (a "
+                "damaged or changed file)."
+            )
         path.unlink(missing_ok=True)
-    raise RuntimeError(
+    raise DownloadError(
         f"Could not download {filename}; nothing was saved.\n  " + "\n  ".join(errors)
     )
 
@@ -176,7 +301,7 @@ def _unpack(archive: Path, spec: DatasetSpec, out: Path) -> list[Path]:
         ) from exc
     missing = sorted(needed - {f.name for f in files})
     if missing:
-        raise RuntimeError(
+        raise DownloadError(
             f"The downloaded {archive.name} lacks {', '.join(missing)}; nothing "
             "was saved."
         )
@@ -231,13 +356,17 @@ def download(home: Path, spec: DatasetSpec) -> Path:
 
     Raises
     ------
-    RuntimeError
-        If a download fails or the archive lacks a file.
+    DownloadError
+        If a download fails or the archive lacks a file (an ``OSError`` and
+        a ``RuntimeError``).
+    OSError
+        If the data folder cannot be written.
     ValueError
         If a downloaded file is corrupt.
     """
     home = Path(home)
     target = raw_folder(home, spec)
+    remove_stale_temporaries(home)  # what killed downloads left
     with staging_dir(home) as tmp:
         files = []
         for urls, filename, md5 in resources(spec):

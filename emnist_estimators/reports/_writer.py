@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .._atomic import write_json, write_text
+from .._atomic import remove_stale_temporaries, write_json, write_text
 from ..evaluation import EvaluationReport, comparison_table, save_table, to_markdown
 
 
@@ -42,6 +42,8 @@ class ReportWriter:
     ) -> None:
         self.folder = Path(folder)
         (self.folder / "figures").mkdir(parents=True, exist_ok=True)
+        for folder in (self.folder, self.folder / "figures"):
+            remove_stale_temporaries(folder)  # what killed runs left
         self.title = title
         self.command = command
         self.details = dict(details or {})
