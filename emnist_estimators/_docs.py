@@ -94,13 +94,15 @@ None, default=None
         'auto' (CUDA when available, else the CPU), 'cpu', 'cuda', 'cuda:N'
         or 'mps'. A device that is not available raises ``ValueError`` in
         ``fit``.
-    precision : {'float32', 'bfloat16', 'auto'}, default='float32'
+    precision : {'float32', 'bfloat16', 'float16', 'auto'}, default='float32'
         Compute precision of training and prediction. 'bfloat16' runs the
         forward passes under ``torch.autocast`` in bfloat16 (weights, gradients
         and the loss stay float32): faster on GPUs and on CPUs with bfloat16
         instructions (AVX-512 BF16, AMX), but emulated and much slower on
-        other CPUs (a ``UserWarning`` says so). 'auto' picks bfloat16 where it
-        is native and float32 elsewhere; the choice made is ``precision_``.
+        other CPUs (a ``UserWarning`` says so). 'float16' autocasts to float16
+        with a gradient scaler, for CUDA GPUs without bfloat16 (V100, T4).
+        'auto' picks bfloat16 where it is native and float32 elsewhere; the
+        choice made is ``precision_``.
         float32 is the default so that results do not depend on the machine
         beyond the last bits.
     n_threads : int or None, default=None

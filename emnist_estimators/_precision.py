@@ -5,6 +5,10 @@ computes it natively (:func:`emnist_estimators._hardware.native_bfloat16`):
 CUDA devices with bfloat16 support, CPUs with AVX-512 BF16 or AMX. Elsewhere
 bfloat16 is emulated and much slower, so 'auto' means float32 there, and an
 explicit ``'bfloat16'`` trains as asked but warns once.
+
+``'float16'`` is for CUDA GPUs without bfloat16 (before Ampere: V100, T4):
+autocast in float16 with a gradient scaler (``torch.amp.GradScaler``) so that
+small gradients do not underflow. On a CPU it is emulated (and warns).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from ._hardware import native_bfloat16
 PRECISIONS: dict[str, torch.dtype | None] = {
     "float32": None,
     "bfloat16": torch.bfloat16,
+    "float16": torch.float16,
 }
 
 #: Values of the ``precision`` parameter.
@@ -35,7 +40,7 @@ def resolve_precision(precision: str, device: torch.device) -> str:
 
     Parameters
     ----------
-    precision : {'auto', 'float32', 'bfloat16'}
+    precision : {'auto', 'float32', 'bfloat16', 'float16'}
         The parameter value (already validated).
     device : torch.device
         The resolved training device.
@@ -43,16 +48,29 @@ def resolve_precision(precision: str, device: torch.device) -> str:
     Returns
     -------
     str
-        'float32' or 'bfloat16': a key of :data:`PRECISIONS`.
+        A key of :data:`PRECISIONS` ('auto' resolves to 'bfloat16' or
+        'float32').
 
     Warns
     -----
     UserWarning
         Once per device type and process, when ``'bfloat16'`` is asked for on
-        hardware that emulates it (training is then likely much slower).
+        hardware that emulates it, or ``'float16'`` on a CPU (training is then
+        likely much slower).
     """
     if precision == "auto":
         return "bfloat16" if native_bfloat16(device) else "float32"
+    if precision == "float16" and device.type == "cpu":
+        if "float16:cpu" not in _WARNED:
+            _WARNED.add("float16:cpu")
+            warnings.warn(
+                "precision='float16' is meant for CUDA GPUs; this CPU emulates it: "
+                "training will likely be much slower than in float32. Use "
+                "precision='auto' to pick bfloat16 only where it is native.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return precision
     if precision == "bfloat16" and native_bfloat16(device) is False:
         key = device.type
         if key not in _WARNED:
@@ -96,10 +114,11 @@ def compute_context(precision: str, device: torch.device | str):
     Returns
     -------
     contextlib.AbstractContextManager
-        Nothing for float32; ``torch.autocast`` for bfloat16. On a CPU that
-        emulates bfloat16, oneDNN is also switched off for the pass, as torch
-        itself does on CPUs without AVX-512 (oneDNN has no bfloat16 LSTM
-        below AVX-512, so under ``ONEDNN_MAX_CPU_ISA=AVX2`` it would fail).
+        Nothing for float32; ``torch.autocast`` for bfloat16 and float16. On
+        a CPU that emulates the precision, oneDNN is also switched off for the
+        pass, as torch itself does on CPUs without AVX-512 (oneDNN has no
+        reduced-precision LSTM there, so under ``ONEDNN_MAX_CPU_ISA=AVX2`` it
+        would fail).
     """
     dtype = PRECISIONS[precision]
     if dtype is None:
@@ -107,6 +126,7 @@ def compute_context(precision: str, device: torch.device | str):
     device_type = torch.device(device).type
     stack = contextlib.ExitStack()
     stack.enter_context(torch.autocast(device_type, dtype=dtype))
-    if device_type == "cpu" and native_bfloat16(torch.device("cpu")) is False:
+    emulated = dtype is torch.float16 or native_bfloat16(torch.device("cpu")) is False
+    if device_type == "cpu" and emulated:
         stack.enter_context(_onednn_disabled())
     return stack

@@ -83,3 +83,20 @@ def test_precision_quick_mode(tmp_path):
     assert set(models["cnn"]) == expected
     assert results["environment"]["cpu_flags"]["avx2"] in (True, False)
     assert "bfloat16" in (tmp_path / "precision-quick.md").read_text()
+
+
+def test_gpu_check_skips_cleanly_without_a_gpu(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: benchmarks/gpu_check.sh would run")
+    result = subprocess.run(
+        ["bash", str(BENCHMARKS / "gpu_check.sh"), str(tmp_path / "gpu")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHON": sys.executable},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no CUDA device here" in result.stdout and "skipping" in result.stdout
+    assert not (tmp_path / "gpu").exists()  # wrote nothing

@@ -1,0 +1,91 @@
+"""The CUDA code paths, on a real GPU (every test is skipped without one).
+
+``benchmarks/gpu_check.sh`` runs this file (``pytest -m cuda``) on a GPU
+machine, with the GPU benchmarks, and records the result.
+"""
+
+import numpy as np
+import pytest
+import torch
+from _estimator_helpers import ALL, small
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from test_estimator_checks import EXPECTED_FAILURES
+
+from emnist_estimators import CNNClassifier, MLPClassifier
+from emnist_estimators.models import get_model, list_models
+from emnist_estimators.persistence import load_model, save_model
+
+pytestmark = pytest.mark.cuda
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_fit_and_predict_on_cuda_match_the_cpu(cls, small_digits):
+    X, y = small_digits
+    gpu = small(cls, device="cuda", max_epochs=3).fit(X, y)
+    cpu = small(cls, device="cpu", max_epochs=3).fit(X, y)
+    assert gpu.device_.startswith("cuda") and gpu.precision_ == "float32"
+    assert next(gpu.net_.module_.parameters()).is_cuda
+    # Same seed, same data: CUDA kernels differ from the CPU's in the last
+    # bits, and training amplifies that a little.
+    np.testing.assert_allclose(gpu.predict_proba(X), cpu.predict_proba(X), atol=0.05)
+    assert np.mean(gpu.predict(X) == cpu.predict(X)) > 0.95
+
+
+def test_a_missing_gpu_index_is_a_clear_error(small_digits):
+    X, y = small_digits
+    missing = torch.cuda.device_count()
+    with pytest.raises(ValueError, match=f"cuda:{missing}.*valid indices 0 to"):
+        small(MLPClassifier, device=f"cuda:{missing}").fit(X, y)
+
+
+def test_a_gpu_trained_model_loads_on_the_cpu(small_digits, tmp_path):
+    X, y = small_digits
+    gpu = small(CNNClassifier, device="cuda").fit(X, y)
+    save_model(gpu, tmp_path / "gpu")
+    cpu = load_model(tmp_path / "gpu", device="cpu")
+    assert cpu.device_ == "cpu"
+    assert not next(cpu.net_.module_.parameters()).is_cuda
+    np.testing.assert_allclose(cpu.predict_proba(X), gpu.predict_proba(X), atol=1e-4)
+
+
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+@pytest.mark.parametrize("cls", ALL)
+def test_reduced_precision_trains_without_nan(cls, precision, small_digits):
+    if precision == "bfloat16" and not torch.cuda.is_bf16_supported(False):
+        pytest.skip("this GPU has no native bfloat16")
+    X, y = small_digits
+    est = small(cls, device="cuda", precision=precision, max_epochs=3).fit(X, y)
+    assert est.precision_ == precision
+    assert np.isfinite(est.history_[:, "train_loss"]).all()
+    assert np.isfinite(est.predict_proba(X)).all()
+    if precision == "float16":
+        assert est.net_.grad_scaler_.get_scale() > 0  # the scaler ran
+
+
+def test_the_data_goes_to_the_gpu_once_not_per_batch(digits):
+    X, y = digits
+    est = small(MLPClassifier, device="cuda", max_epochs=2, batch_size=32)
+    activities = [torch.profiler.ProfilerActivity.CUDA]
+    with torch.profiler.profile(activities=activities) as profile:
+        est.fit(X, y)
+    copies = [
+        e for e in profile.events() if "Memcpy HtoD" in e.name or "HtoD" in e.name
+    ]
+    n_batches = 2 * -(-len(y) // 32)
+    # The images and labels are copied once per fit (plus a few scalars),
+    # not once per batch.
+    assert len(copies) < n_batches / 4, len(copies)
+
+
+ON_CUDA = [
+    get_model(name).estimator(
+        **{**get_model(name).smoke_params, "max_epochs": 20, "batch_size": 32},
+        device="cuda",
+    )
+    for name in list_models()
+]
+
+
+@parametrize_with_checks(ON_CUDA, expected_failed_checks=lambda _: EXPECTED_FAILURES)
+def test_estimator_checks_on_cuda(estimator, check):
+    check(estimator)
