@@ -175,3 +175,14 @@ def test_explicit_bfloat16_trains_every_model_here(cls, small_digits):
         clf = small(cls, precision="bfloat16", max_epochs=1).fit(X[:128], y[:128])
     assert clf.precision_ == "bfloat16"
     assert np.isfinite(clf.predict_proba(X[:8])).all()
+
+
+def test_float16_trains_with_a_gradient_scaler_and_warns_on_the_cpu(small_digits):
+    X, y = small_digits
+    with pytest.warns(UserWarning, match="float16' is meant for CUDA"):
+        est = small(CNNClassifier, precision="float16", max_epochs=2).fit(X, y)
+    assert est.precision_ == "float16"
+    scaler = est.net_.grad_scaler_
+    assert scaler.get_scale() > 0 and scaler._growth_tracker is not None
+    assert np.isfinite(est.history_[:, "train_loss"]).all()
+    assert autocast_dtypes(est, X) == {torch.float16}
