@@ -88,7 +88,7 @@ MINIMUM_CASES: dict[str, int] = {
     "files": 30,
     "network": 8,
     "disk": 10,
-    # "command line": N,  <- the command line's class: see the end of the module
+    "command line": 25,
 }
 
 #: Class -> the ids of its cases, filled as the module is collected.
@@ -2004,9 +2004,141 @@ def test_the_next_run_removes_what_killed_runs_left(tmp_path, fitted, run):
 
 
 # ==========================================================================
-# The command line: its cases go here, as a class "command line" in
-# MINIMUM_CASES, registered with hostile("command line", [...]).
+# The command line: every case ends with a non-zero exit and one clear line on
+# stderr (argparse's own usage errors: its usage line and one error line), no
+# traceback, and nothing written where nothing should be.
 # --------------------------------------------------------------------------
+
+CLI_QUICK = ["--device", "cpu", "--subset", "60", "--max-epochs", "1", "-q"]
+
+
+@pytest.fixture(scope="module")
+def cli_files(tmp_path_factory, fitted):
+    """A saved model and the damaged or foreign files the cases hand to the CLI."""
+    from PIL import Image
+
+    from emnist_estimators.datasets import write_idx
+    from emnist_estimators.persistence import save_model
+
+    root = tmp_path_factory.mktemp("cli")
+    save_model(fitted[MLPClassifier], root / "model", metadata={"dataset": "digits"})
+    weights = (root / "model.safetensors").read_bytes()
+    (root / "truncated.safetensors").write_bytes(weights[:64])
+    (root / "truncated.json").write_bytes((root / "model.json").read_bytes())
+    (root / "notes.json").write_text("these are notes, not a model\n")
+    (root / "broken.safetensors").write_bytes(weights)
+    (root / "broken.json").write_text('{"format": "emnist-estimators-model", ')
+    (root / "model.pkl").write_bytes(pickle.dumps({"a": 1}))
+    (root / "folder.json").mkdir()
+    (root / "picture.png").write_text("not a picture")
+    Image.fromarray(np.zeros((8, 8), dtype=np.uint8)).save(root / "ok.png")
+    write_idx(root / "wide-idx3-ubyte", np.zeros((3, 5, 9), dtype=np.uint8))
+    (root / "a-file").write_text("in the way")
+    (root / "bad.toml").write_text("max_epochs = [\n")
+    (root / "unknown.toml").write_text("colour = 'blue'\n")
+    (root / "wrong.toml").write_text("max_epochs = 'many'\n")
+    taken = root / "taken"
+    taken.mkdir()
+    (taken / "report.md").write_text("# an earlier run\n")
+    return root
+
+
+def _cli(root, *args):
+    return [a.replace("{root}", str(root)) if isinstance(a, str) else a for a in args]
+
+
+CLI_CASES = [
+    # (id, argv with {root}, expected exit status, what stderr must say)
+    ("param-not-a-number", ["train", "--param", "dropout=abc"], 2, "'dropout'"),
+    ("param-unknown", ["train", "--param", "colour=3"], 2, "has no parameter"),
+    ("param-out-of-range", ["train", "--param", "dropout=1.5"], 2, "'dropout'"),
+    ("param-zero-filters", ["train", "--param", "filters=[32,0]"], 2, "'filters'"),
+    ("param-bool-batch", ["train", "--param", "batch_size=true"], 2, "'batch_size'"),
+    ("device-unknown", ["train", "--device", "tpu"], 2, "device must be"),
+    ("device-missing-gpu", ["train", "--device", "cuda:7"], 2, "cuda:7"),
+    ("subset-zero", ["train", "--subset", "0"], 2, "positive integer"),
+    ("test-size-above-one", ["train", "--test-size", "1.5"], 2, "in (0, 1)"),
+    ("threads-zero", ["train", "--threads", "0"], 2, "positive integer"),
+    ("models-unknown", ["compare", "--models", "mlp,svm"], 2, "comma-separated"),
+    ("dataset-unknown", ["train", "--dataset", "cifar"], 2, "invalid choice"),
+    (
+        "data-missing",
+        ["train", "--dataset", "mnist", "--data-dir", "{root}/nothing"],
+        1,
+        "download=True",
+    ),
+    ("output-is-a-file", ["train", "--output", "{root}/a-file"], 1, "is a file"),
+    ("output-under-a-file", ["train", "--output", "{root}/a-file/x"], 1, "a-file"),
+    ("output-holds-a-run", ["train", "--output", "{root}/taken"], 1, "--overwrite"),
+    ("config-missing", ["train", "--config", "{root}/absent.toml"], 1, "absent"),
+    ("config-not-toml", ["train", "--config", "{root}/bad.toml"], 2, "bad.toml"),
+    ("config-unknown-key", ["train", "--config", "{root}/unknown.toml"], 2, "colour"),
+    ("config-wrong-type", ["train", "--config", "{root}/wrong.toml"], 2, "many"),
+    ("model-missing", ["evaluate", "{root}/absent"], 1, "absent.json"),
+    (
+        "model-truncated",
+        ["evaluate", "{root}/truncated.safetensors"],
+        2,
+        "truncated.safetensors",
+    ),
+    ("model-is-notes", ["evaluate", "{root}/notes.json"], 2, "notes.json"),
+    ("model-json-broken", ["evaluate", "{root}/broken.json"], 2, "broken.json"),
+    ("model-pickle-untrusted", ["evaluate", "{root}/model.pkl"], 2, "trusted"),
+    ("model-is-a-folder", ["evaluate", "{root}/folder.json"], 1, "folder"),
+    (
+        "predict-not-a-picture",
+        ["predict", "{root}/model", "{root}/picture.png"],
+        2,
+        "picture.png",
+    ),
+    ("predict-missing-input", ["predict", "{root}/model", "{root}/absent.png"], 1, ""),
+    (
+        "predict-idx-wrong-size",
+        ["predict", "{root}/model", "{root}/wide-idx3-ubyte"],
+        2,
+        "(5, 9)",
+    ),
+    (
+        "predict-output-under-a-file",
+        ["predict", "{root}/model", "{root}/ok.png", "--output", "{root}/a-file/p"],
+        1,
+        "a-file",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "says"),
+    hostile(
+        "command line",
+        [
+            pytest.param(argv, status, says, id=name)
+            for name, argv, status, says in CLI_CASES
+        ],
+    ),
+)
+def test_command_line_errors_are_one_clear_line(
+    cli_files, tmp_path, capsys, argv, status, says
+):
+    from emnist_estimators.cli import main
+
+    before = listing(cli_files)
+    command, *rest = _cli(cli_files, *argv)
+    argv = [command, *rest]
+    if command in ("train", "compare"):  # the case's options come last and win
+        argv = [command, "--output", str(tmp_path / "out"), *CLI_QUICK, *rest]
+    try:
+        code = main(argv)
+    except SystemExit as exit:  # argparse's own usage errors
+        code = exit.code
+    err = capsys.readouterr().err
+    assert code == status, err
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1, err
+    assert says in errors[0], errors[0]
+    assert listing(cli_files) == before  # nothing written, nothing left behind
+    assert not (tmp_path / "out").exists()
 
 
 # ==========================================================================
