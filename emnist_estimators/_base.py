@@ -23,15 +23,12 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._fit import (
+from ._fit import build_run, elapsed, torch_threads, train
+from ._inputs import (
     INPUT_DTYPES,
-    build_run,
-    elapsed,
     flatten_input,
     images_tensor,
     net_inputs,
-    torch_threads,
-    train,
     training_data,
     unchanged_on_error,
 )

@@ -40,6 +40,13 @@ from typing import Any
 import numpy as np
 
 from ._atomic import remove_stale_temporaries, write_files
+from ._model_file import (
+    check_fields,
+    classes_field,
+    decode,
+    json_default,
+    saved_params,
+)
 from ._version import __version__
 
 __all__ = [
@@ -75,78 +82,6 @@ def _files(path: str | Path) -> tuple[Path, Path]:
 
 
 # ----------------------------------------------------------------- params
-def _encode(value):
-    """A parameter value as JSON (tuples, optimizer classes and devices kept)."""
-    import torch
-
-    if isinstance(value, tuple):
-        return {"__tuple__": [_encode(v) for v in value]}
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict):
-        return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
-    if isinstance(value, type) and issubclass(value, torch.optim.Optimizer):
-        return {"__optimizer__": f"{value.__module__}:{value.__qualname__}"}
-    if isinstance(value, torch.device):
-        return str(value)
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if hasattr(value, "__fspath__"):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} values cannot be saved")
-
-
-def _decode(value):
-    """The inverse of :func:`_encode`; only torch.optim classes are looked up."""
-    import torch
-
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if isinstance(value, dict):
-        if "__tuple__" in value:
-            return tuple(_decode(v) for v in value["__tuple__"])
-        if "__dict__" in value:
-            return {_decode(k): _decode(v) for k, v in value["__dict__"]}
-        if "__optimizer__" in value:
-            module, _, name = value["__optimizer__"].partition(":")
-            candidate = (
-                getattr(torch.optim, name, None)
-                if module.startswith("torch.optim")
-                else None
-            )
-            if not (
-                isinstance(candidate, type)
-                and issubclass(candidate, torch.optim.Optimizer)
-            ):
-                raise ValueError(
-                    f"optimizer {value['__optimizer__']!r} is not a torch.optim "
-                    "optimizer; only those are loaded."
-                )
-            return candidate
-        raise ValueError(f"unknown encoded value {sorted(value)}")
-    return value
-
-
-def _saved_params(estimator) -> dict[str, Any]:
-    params = estimator.get_params(deep=False)
-    params["callbacks"] = None  # training-time objects: not part of the model
-    if not isinstance(params.get("random_state"), (int, np.integer, type(None))):
-        params["random_state"] = None
-    encoded = {}
-    for name, value in params.items():
-        try:
-            encoded[name] = _encode(value)
-        except TypeError as exc:
-            raise ValueError(
-                f"Cannot save the parameter {name}={value!r} in the safe format "
-                f"({exc}); save with pickle instead (joblib.dump)."
-            ) from None
-    return encoded
-
-
-# ----------------------------------------------------------------- saving
 def _model_name(estimator) -> str:
     from .models import get_model, list_models
 
@@ -158,10 +93,6 @@ def _model_name(estimator) -> str:
         "(emnist_estimators.models.register_model); only registered models can be "
         "saved in the safe format, since loading looks the class up by name."
     )
-
-
-def _classes(classes: np.ndarray) -> dict[str, Any]:
-    return {"values": classes.tolist(), "dtype": classes.dtype.str}
 
 
 def save_model(estimator, path: str | Path, metadata: dict | None = None) -> Path:
@@ -213,8 +144,8 @@ def save_model(estimator, path: str | Path, metadata: dict | None = None) -> Pat
         "torch_version": torch.__version__,
         "model": _model_name(estimator),
         "estimator": type(estimator).__name__,
-        "params": _saved_params(estimator),
-        "classes": _classes(estimator.classes_),
+        "params": saved_params(estimator),
+        "classes": classes_field(estimator.classes_),
         "n_features_in": int(estimator.n_features_in_),
         "feature_names_in": (
             estimator.feature_names_in_.tolist()
@@ -233,22 +164,12 @@ def save_model(estimator, path: str | Path, metadata: dict | None = None) -> Pat
         "weights_sha256": hashlib.sha256(blob).hexdigest(),
         "metadata": metadata or {},
     }
-    text = json.dumps(description, indent=2, default=_json_default) + "\n"
+    text = json.dumps(description, indent=2, default=json_default) + "\n"
     weights_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(weights_path.parent)
     # Both files or neither: a failed save leaves the previous pair intact.
     write_files({weights_path: blob, json_path: text.encode("utf-8")})
     return weights_path
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 # ----------------------------------------------------------------- loading
@@ -305,47 +226,8 @@ def load_metadata(path: str | Path) -> dict[str, Any]:
             f"this is emnist-estimators {__version__}, which reads formats up to "
             f"{FORMAT_VERSION}. Upgrade emnist-estimators to load it."
         )
-    _check_fields(description, json_path)
+    check_fields(description, json_path)
     return description
-
-
-#: The fields every model description has, and their JSON types.
-_FIELDS = {
-    "model": str,
-    "params": dict,
-    "classes": dict,
-    "n_features_in": int,
-    "image_shape": list,
-    "precision": str,
-    "weights_sha256": str,
-}
-
-
-def _check_fields(description: dict, json_path: Path) -> None:
-    """Reject a description whose fields are missing or of the wrong type."""
-    wrong = [
-        f"{name!r} ({kind.__name__})"
-        for name, kind in _FIELDS.items()
-        if not isinstance(description.get(name), kind)
-        or isinstance(description.get(name), bool)
-    ]
-    classes = description.get("classes")
-    if isinstance(classes, dict) and not (
-        isinstance(classes.get("values"), list)
-        and isinstance(classes.get("dtype"), str)
-    ):
-        wrong.append("'classes' ({'values': list, 'dtype': str})")
-    if not isinstance(description.get("history", []), list):
-        wrong.append("'history' (list)")
-    from ._precision import PRECISIONS
-
-    if description.get("precision") not in PRECISIONS:
-        wrong.append(f"'precision' (one of {', '.join(map(repr, PRECISIONS))})")
-    if wrong:
-        raise ValueError(
-            f"{json_path} is not a valid model description: it lacks the fields "
-            f"or has fields of the wrong type: {', '.join(wrong)}."
-        )
 
 
 def _load_weights(weights_path: Path, description: dict) -> dict:
@@ -477,7 +359,7 @@ def _rebuild(description: dict, state: dict, device, source: Path):
             "registers it before loading."
         )
     cls = get_model(name).estimator
-    params = {k: _decode(v) for k, v in description["params"].items()}
+    params = {k: decode(v) for k, v in description["params"].items()}
     unknown = set(params) - set(cls().get_params())
     if unknown:
         raise ValueError(
