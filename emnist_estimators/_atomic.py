@@ -295,13 +295,31 @@ def write_json(path: str | Path, data: Any) -> Path:
         The path written.
     """
 
-    def default(value):
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-        if isinstance(value, np.generic):
-            return value.item()
-        if isinstance(value, Path):
-            return str(value)
-        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    return write_text(path, json.dumps(data, indent=2, default=json_default) + "\n")
 
-    return write_text(path, json.dumps(data, indent=2, default=default) + "\n")
+
+def json_default(value):
+    """``json.dumps``'s ``default``: numpy arrays and scalars, and paths.
+
+    Parameters
+    ----------
+    value : object
+        A value the json module cannot write.
+
+    Returns
+    -------
+    object
+        Its JSON form.
+
+    Raises
+    ------
+    TypeError
+        For anything else.
+    """
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

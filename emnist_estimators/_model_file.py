@@ -90,16 +90,6 @@ def classes_field(classes: np.ndarray) -> dict[str, Any]:
     return {"values": classes.tolist(), "dtype": classes.dtype.str}
 
 
-def json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 #: The fields every model description has, and their JSON types.
 _FIELDS = {
     "model": str,

@@ -39,12 +39,11 @@ from typing import Any
 
 import numpy as np
 
-from ._atomic import remove_stale_temporaries, write_files
+from ._atomic import json_default, remove_stale_temporaries, write_files
 from ._model_file import (
     check_fields,
     classes_field,
     decode,
-    json_default,
     saved_params,
 )
 from ._version import __version__
