@@ -27,6 +27,7 @@ MODULES_WITH_ALL = (
     "emnist_estimators",
     "emnist_estimators.models",
     "emnist_estimators.persistence",
+    "emnist_estimators.distributed",
     "emnist_estimators.datasets",
     "emnist_estimators.modules",
     "emnist_estimators.preprocessing",

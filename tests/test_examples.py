@@ -33,6 +33,7 @@ DATA = {
     "plot_quickstart.py": "none",
     "plot_pipeline.py": "none",
     "plot_search_strategies.py": "none",
+    "plot_dask_search.py": "none",
     "plot_report.py": "emnist",
     "plot_devices_precision.py": "none",
     "plot_save_load.py": "none",

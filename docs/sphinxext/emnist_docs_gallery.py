@@ -14,6 +14,7 @@ EXAMPLE_ORDER = (
     "plot_quickstart.py",
     "plot_pipeline.py",
     "plot_search_strategies.py",
+    "plot_dask_search.py",
     "plot_report.py",
     "plot_devices_precision.py",
     "plot_save_load.py",

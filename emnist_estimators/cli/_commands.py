@@ -196,14 +196,20 @@ def print_table(writer) -> None:
 
 
 @contextlib.contextmanager
-def cluster(args):
-    """The Dask backend for ``--scheduler`` (nothing without it)."""
+def cluster(args, data):
+    """The Dask backend for ``--scheduler`` (nothing without it).
+
+    The training data goes to the cluster once; the fits given these very
+    arrays refer to it.
+    """
     if not getattr(args, "scheduler", None):
         yield False
         return
     from ..distributed import dask_backend
 
-    with dask_backend(args.scheduler, n_threads=args.threads or 1):
+    scatter = [data.X_train, data.y_train]
+    with dask_backend(args.scheduler, n_threads=args.threads or 1, scatter=scatter):
+        LOGGER.info(f"Fitting on the Dask cluster at {args.scheduler}")
         yield True
 
 
@@ -221,7 +227,7 @@ def run_compare(args, argv=None) -> int:
             show_progress(estimator, name, args)
     writer = writer_for(folder, f"Model comparison on {data.name}", args, argv, data)
     add_data_figures(writer, data)
-    with cluster(args) as on_cluster:
+    with cluster(args, data) as on_cluster:
         fit_and_report(
             models,
             data,
@@ -297,7 +303,7 @@ def run_search(args, argv=None) -> int:
     writer = writer_for(folder, title, args, argv, data, extra)
     fit_params = {"resume": True} if args.resume else {}
     progress = None
-    with cluster(args) as on_cluster:
+    with cluster(args, data) as on_cluster:
         if not on_cluster:
             progress = SearchProgress(n_fits, progress_mode(args.quiet))
             estimator.set_params(callbacks=[progress.callback()])
