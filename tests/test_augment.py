@@ -151,6 +151,6 @@ def test_bfloat16_precision_computes_in_bfloat16(small_digits):
 def test_invalid_precision_and_augment(small_digits):
     X, y = small_digits
     with pytest.raises(ValueError, match="'precision' parameter"):
-        small(MLPClassifier, precision="float16").fit(X, y)
+        small(MLPClassifier, precision="float64").fit(X, y)
     with pytest.raises(ValueError, match="'augment' parameter"):
         small(MLPClassifier, augment={"blur": 1}).fit(X, y)
