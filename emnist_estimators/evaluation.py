@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import (
     accuracy_score,
+    balanced_accuracy_score,
     classification_report,
     confusion_matrix,
     precision_recall_fscore_support,
@@ -35,6 +36,7 @@ from ._atomic import write_text
 SUMMARY_COLUMNS = (
     "model",
     "accuracy",
+    "balanced_accuracy",
     "precision_macro",
     "recall_macro",
     "f1_macro",
@@ -62,6 +64,10 @@ class EvaluationReport:
         Name of the model.
     accuracy : float
         Fraction of correct predictions.
+    balanced_accuracy : float
+        The mean of the per-class recalls over the classes in the test set
+        (scikit-learn's ``balanced_accuracy_score``): every class weighs the
+        same, however rare.
     precision_macro, recall_macro, f1_macro : float
         Unweighted means over classes.
     precision_weighted, recall_weighted, f1_weighted : float
@@ -102,6 +108,7 @@ class EvaluationReport:
 
     model: str
     accuracy: float
+    balanced_accuracy: float
     precision_macro: float
     recall_macro: float
     f1_macro: float
@@ -327,6 +334,7 @@ def evaluate(
     return EvaluationReport(
         model=name or type(final).__name__,
         accuracy=float(accuracy_score(y, y_pred)),
+        balanced_accuracy=float(balanced_accuracy_score(y, y_pred)),
         precision_macro=averages["macro"][0],
         recall_macro=averages["macro"][1],
         f1_macro=averages["macro"][2],

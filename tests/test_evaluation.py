@@ -5,7 +5,12 @@ import json
 import numpy as np
 import pytest
 from _estimator_helpers import small
-from sklearn.metrics import accuracy_score, f1_score, precision_score
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
+    precision_score,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
@@ -37,6 +42,7 @@ def test_report_metrics_agree_with_sklearn(fitted):
     assert report.model == "mlp"
     assert report.accuracy == pytest.approx(accuracy_score(y, y_pred))
     assert report.f1_macro == pytest.approx(f1_score(y, y_pred, average="macro"))
+    assert report.balanced_accuracy == pytest.approx(balanced_accuracy_score(y, y_pred))
     assert report.precision_weighted == pytest.approx(
         precision_score(y, y_pred, average="weighted", zero_division=0)
     )

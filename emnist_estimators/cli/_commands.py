@@ -187,7 +187,14 @@ def print_table(writer) -> None:
     """The comparison table of the report, on standard output."""
     from ..evaluation import comparison_table, to_markdown
 
-    columns = ("model", "accuracy", "f1_macro", "fit_time_s", "fit_status")
+    columns = (
+        "model",
+        "accuracy",
+        "balanced_accuracy",
+        "f1_macro",
+        "fit_time_s",
+        "fit_status",
+    )
     rows = [
         {c: row[c] for c in columns}
         for row in comparison_table(writer.reports, as_frame=False)

@@ -192,7 +192,10 @@ def fit_and_report(
             "Training loss and accuracy per epoch",
         )
         if verbose:
-            print(f"{name}: test accuracy {report.accuracy:.4f}")
+            print(
+                f"{name}: test accuracy {report.accuracy:.4f}, balanced accuracy "
+                f"{report.balanced_accuracy:.4f}, macro F1 {report.f1_macro:.4f}"
+            )
         if getattr(estimator, "fit_status_", None) == "interrupted":
             # The model of the epochs done is saved and reported; stop here.
             raise KeyboardInterrupt
