@@ -7,13 +7,38 @@ from typing import Any
 
 from ._base import BaseImageClassifier
 from ._docs import fill_docstring
-from ._validation import Interval, StrOptions, layer_sizes
-from .modules import ACTIVATIONS, CNN, MLP, LSTMNet, ResNet
+from ._validation import Interval, Predicate, StrOptions, layer_sizes
+from .modules import ACTIVATIONS, CNN, INITS, LSTM_INITS, MLP, LSTMNet, ResNet
+from .modules.lstm import DROPOUT_PLACES
 
 _ACTIVATION = [StrOptions(set(ACTIVATIONS))]
 _DROPOUT = [Interval(Real, 0, 1, closed="left")]
 _SIZES = [layer_sizes()]
 _SIZES_OR_EMPTY = [layer_sizes(allow_empty=True)]
+_INIT = [StrOptions(set(INITS))]
+
+
+def _is_dropout_places(value) -> bool:
+    if isinstance(value, str):
+        return value in DROPOUT_PLACES
+    return (
+        isinstance(value, (tuple, list))
+        and all(isinstance(v, str) and v in DROPOUT_PLACES for v in value)
+        and len(set(value)) == len(value)
+    )
+
+
+def _as_places(value) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+_DROPOUT_PLACES = [
+    Predicate(
+        _is_dropout_places,
+        f"one of {DROPOUT_PLACES} or a tuple of distinct ones (may be empty)",
+        normalize=_as_places,
+    )
+]
 
 
 @fill_docstring
@@ -31,6 +56,12 @@ class MLPClassifier(BaseImageClassifier):
         Batch normalisation after each hidden linear layer.
     dropout : float, default=0.2
         Dropout probability after each hidden layer, in [0, 1).
+    init : {"torch", "kaiming"}, default="torch"
+        Initialisation of the hidden layers: 'torch' keeps PyTorch's defaults
+        (uniform in ``+-1/sqrt(fan_in)``); 'kaiming' draws He-normal weights
+        scaled for the activation, with zero biases
+        (:func:`~emnist_estimators.modules.kaiming_init`, which gives the
+        measurements behind the default).
     %(training_parameters)s
 
     Attributes
@@ -58,6 +89,7 @@ class MLPClassifier(BaseImageClassifier):
         "activation": _ACTIVATION,
         "batch_norm": ["boolean"],
         "dropout": _DROPOUT,
+        "init": _INIT,
     }
 
     def __init__(
@@ -66,6 +98,7 @@ class MLPClassifier(BaseImageClassifier):
         activation="relu",
         batch_norm=True,
         dropout=0.2,
+        init="torch",
         *,
         optimizer="adam",
         lr=None,
@@ -129,6 +162,12 @@ class CNNClassifier(BaseImageClassifier):
         Dropout after each block and each dense layer, in [0, 1).
     convs_per_block : int, default=1
         Convolutions in each block before its pooling.
+    init : {"torch", "kaiming"}, default="torch"
+        Initialisation of the convolutions and hidden dense layers: 'torch'
+        keeps PyTorch's defaults; 'kaiming' draws He-normal weights scaled
+        for the activation, with zero biases
+        (:func:`~emnist_estimators.modules.kaiming_init`, which gives the
+        measurements behind the default).
     %(training_parameters)s
 
     Attributes
@@ -160,6 +199,7 @@ class CNNClassifier(BaseImageClassifier):
         "batch_norm": ["boolean"],
         "dropout": _DROPOUT,
         "convs_per_block": [Interval(Integral, 1, None, closed="left")],
+        "init": _INIT,
     }
 
     def __init__(
@@ -172,6 +212,7 @@ class CNNClassifier(BaseImageClassifier):
         batch_norm=True,
         dropout=0.25,
         convs_per_block=1,
+        init="torch",
         *,
         optimizer="adam",
         lr=None,
@@ -231,6 +272,15 @@ class ResNetClassifier(BaseImageClassifier):
         Batch normalisation after each convolution.
     dropout : float, default=0.2
         Dropout before the output layer, in [0, 1).
+    init : {"kaiming", "torch"}, default="kaiming"
+        Initialisation: 'kaiming' draws He-normal weights for the
+        convolutions (:func:`~emnist_estimators.modules.kaiming_init`) and
+        gives the last batch norm of each block's residual branch a zero
+        weight, so that every block starts as its shortcut; 'torch' keeps
+        PyTorch's defaults. 'kaiming' learns small problems within the
+        default epochs (scikit-learn's ``check_classifiers_train``, which
+        'torch' fails); on EMNIST, 'torch' learned faster in the first
+        epochs and the 'emnist' preset uses it.
     %(training_parameters)s
 
     Attributes
@@ -259,6 +309,7 @@ class ResNetClassifier(BaseImageClassifier):
         "activation": _ACTIVATION,
         "batch_norm": ["boolean"],
         "dropout": _DROPOUT,
+        "init": _INIT,
     }
 
     def __init__(
@@ -268,6 +319,7 @@ class ResNetClassifier(BaseImageClassifier):
         activation="relu",
         batch_norm=True,
         dropout=0.2,
+        init="kaiming",
         *,
         optimizer="adam",
         lr=None,
@@ -330,8 +382,8 @@ class LSTMClassifier(BaseImageClassifier):
     bidirectional : bool, default=False
         Read the rows top-down and bottom-up.
     dropout : float, default=0.2
-        Dropout between the LSTM layers, after the last one and in the head,
-        in [0, 1).
+        Dropout probability, in [0, 1), applied where ``dropout_places``
+        says.
     dense_units : tuple of int, default=()
         Hidden dense layers of the head (may be empty).
     activation : str, default="relu"
@@ -339,6 +391,22 @@ class LSTMClassifier(BaseImageClassifier):
         'gelu', 'selu', 'silu', 'sigmoid' or 'tanh'.
     batch_norm : bool, default=False
         Batch normalisation in the dense hidden layers.
+    init : {"keras", "torch"}, default="keras"
+        Initialisation of the weights. 'keras', in the Keras style: LSTM
+        input weights Glorot-uniform, recurrent weights orthogonal (one
+        orthogonal block per gate), biases zero but the forget gate's, which
+        is 1 (of PyTorch's two bias vectors, ``b_ih`` holds it and ``b_hh``
+        is zero); dense layers Glorot-uniform with zero biases. It learns far
+        faster at the start than 'torch', PyTorch's own initialisation
+        (uniform in ``+-1/sqrt(hidden_size)`` for every LSTM weight and bias),
+        which earlier versions used: 45 % against 20 % validation accuracy
+        after one epoch on 10,000 EMNIST ByClass images.
+    dropout_places : str or tuple of str, default=DROPOUT_PLACES_DEFAULT
+        Where dropout applies: 'between' the stacked LSTM layers (on every
+        time step), on the 'output' of the last LSTM layer (its final hidden
+        state, which feeds the head), and after each hidden layer of the
+        dense 'head' (which has none unless ``dense_units`` is set). An empty
+        tuple switches dropout off. Earlier versions applied it at all three.
     %(training_parameters)s
 
     Attributes
@@ -368,6 +436,8 @@ class LSTMClassifier(BaseImageClassifier):
         "dense_units": _SIZES_OR_EMPTY,
         "activation": _ACTIVATION,
         "batch_norm": ["boolean"],
+        "init": [StrOptions(set(LSTM_INITS))],
+        "dropout_places": _DROPOUT_PLACES,
     }
 
     def __init__(
@@ -378,6 +448,8 @@ class LSTMClassifier(BaseImageClassifier):
         dense_units=(),
         activation="relu",
         batch_norm=False,
+        init="keras",
+        dropout_places=("between", "output", "head"),
         *,
         optimizer="adam",
         lr=None,

@@ -157,6 +157,8 @@ def data_descriptions(text: str) -> dict[str, str]:
         "emnist_estimators.datasets.EMNIST_SPLITS",
         "emnist_estimators.evaluation.SUMMARY_COLUMNS",
         "emnist_estimators.modules.ACTIVATIONS",
+        "emnist_estimators.modules.INITS",
+        "emnist_estimators.modules.LSTM_INITS",
         "emnist_estimators.search.MODELS",
         "emnist_estimators.search.SIZES",
         "emnist_estimators.search.STRATEGIES",

@@ -136,3 +136,109 @@ def test_count_parameters_counts_trainable_only():
     assert count_parameters(mlp) == (4 * 5 + 5) + (5 * 3 + 3)
     mlp.output.weight.requires_grad_(False)
     assert count_parameters(mlp) == (4 * 5 + 5) + 3
+
+
+def _lstm_of(**params):
+    torch.manual_seed(0)
+    return LSTMNet((1, 6, 6), 4, hidden_sizes=(5, 3), **params)
+
+
+def test_lstm_keras_init_gates_and_biases():
+    net = _lstm_of(bidirectional=True)
+    for lstm in net.lstms:
+        h = lstm.hidden_size
+        for name, p in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                # Only the forget gate (PyTorch's order: i, f, g, o) is 1.
+                expected = torch.zeros(4 * h)
+                expected[h : 2 * h] = 1.0
+                assert torch.equal(p.detach(), expected)
+            elif name.startswith("bias_hh"):
+                assert torch.count_nonzero(p) == 0  # b_ih + b_hh is Keras' bias
+            elif name.startswith("weight_hh"):
+                for gate in p.detach().split(h):  # one orthogonal block per gate
+                    assert torch.allclose(gate @ gate.T, torch.eye(h), atol=1e-5)
+            else:  # weight_ih: Glorot-uniform over (4h, input)
+                fan_out, fan_in = p.shape
+                bound = (6 / (fan_in + fan_out)) ** 0.5
+                assert p.abs().max() <= bound
+    assert torch.count_nonzero(net.output.bias) == 0
+
+
+def test_lstm_torch_init_is_pytorchs_own():
+    ours = _lstm_of(init="torch")
+    torch.manual_seed(0)
+    plain = nn.LSTM(6, 5, batch_first=True)
+    assert torch.equal(ours.lstms[0].weight_hh_l0, plain.weight_hh_l0)
+    assert torch.equal(ours.lstms[0].bias_ih_l0, plain.bias_ih_l0)
+    with pytest.raises(ValueError, match="init must be one of"):
+        _lstm_of(init="xavier")
+
+
+@pytest.mark.parametrize(
+    ("places", "expected"),
+    [
+        (("between", "output", "head"), 3),
+        (("output",), 1),
+        (("between",), 1),
+        ((), 0),
+    ],
+)
+def test_lstm_dropout_places(places, expected):
+    net = _lstm_of(dense_units=(4,), dropout=0.5, dropout_places=places)
+    assert sum(isinstance(m, nn.Dropout) for m in net.modules()) == expected
+    assert isinstance(net.between_dropout, nn.Dropout) == ("between" in places)
+    assert isinstance(net.output_dropout, nn.Dropout) == ("output" in places)
+    none = _lstm_of(dense_units=(4,), dropout=0.0, dropout_places=places)
+    assert not any(isinstance(m, nn.Dropout) for m in none.modules())
+    with pytest.raises(ValueError, match="dropout_places"):
+        _lstm_of(dropout_places=("everywhere",))
+
+
+@pytest.mark.parametrize(("cls", "params"), MODULES[:3])
+def test_kaiming_init_scales_weights_for_the_activation(cls, params):
+    torch.manual_seed(0)
+    module = cls((1, 28, 28), 3, init="kaiming", **params)
+    layers = [
+        m
+        for m in module.modules()
+        if isinstance(m, (nn.Conv2d, nn.Linear)) and m is not module.output
+    ]
+    assert layers
+    # Weights times sqrt(fan_in), pooled over the layers: std sqrt(2) (ReLU).
+    scaled = torch.cat(
+        [m.weight.detach().flatten() * m.weight[0].numel() ** 0.5 for m in layers]
+    )
+    assert abs(float(scaled.std()) - 2**0.5) < 0.1
+    assert all(m.bias is None or torch.count_nonzero(m.bias) == 0 for m in layers)
+    # tanh has another gain (5/3 instead of sqrt(2)).
+    torch.manual_seed(0)
+    tanh = cls((1, 28, 28), 3, activation="tanh", init="kaiming", **params)
+    first = next(m for m in tanh.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
+    fan_in = first.weight[0].numel()
+    assert abs(float(first.weight.detach().std()) * fan_in**0.5 - 5 / 3) < 0.5
+    # 'torch' keeps PyTorch's: uniform within 1/sqrt(fan_in).
+    torch.manual_seed(0)
+    plain = cls((1, 28, 28), 3, init="torch", **params)
+    first = next(m for m in plain.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
+    assert first.weight.abs().max() <= first.weight[0].numel() ** -0.5
+    with pytest.raises(ValueError, match="init must be one of"):
+        cls((1, 8, 8), 3, init="keras", **params)
+
+
+def test_resnet_blocks_start_as_their_shortcut():
+    net = ResNet((1, 28, 28), 10, widths=(8, 16), blocks=(2, 1), init="kaiming")
+    blocks = [m for m in net.modules() if isinstance(m, BasicBlock)]
+    assert all(torch.count_nonzero(b.bn2.weight) == 0 for b in blocks)
+    assert all(torch.all(b.bn1.weight == 1) for b in blocks)
+    # With the residual branch zeroed, a block is act(shortcut(x)).
+    block = blocks[1]
+    block.train()
+    x = torch.randn(2, 8, 5, 5)
+    assert torch.equal(block(x), torch.relu(x))
+    torch_init = ResNet((1, 28, 28), 10, widths=(8, 16), blocks=(2, 1), init="torch")
+    assert all(
+        torch.all(b.bn2.weight == 1)
+        for b in torch_init.modules()
+        if isinstance(b, BasicBlock)
+    )

@@ -5,6 +5,7 @@ They know nothing of scikit-learn; each takes ``image_shape`` ``(C, H, W)`` and
 images ``(n, C, H, W)`` to class logits ``(n, n_classes)``.
 """
 
+from ._init import INITS, LSTM_INITS, kaiming_init, keras_dense_init, keras_lstm_init
 from ._layers import ACTIVATIONS, count_parameters
 from ._registry import create_module, list_modules, register_module
 from .cnn import CNN
@@ -15,12 +16,17 @@ from .resnet import BasicBlock, ResNet
 __all__ = [
     "ACTIVATIONS",
     "CNN",
+    "INITS",
+    "LSTM_INITS",
     "MLP",
     "BasicBlock",
     "LSTMNet",
     "ResNet",
     "count_parameters",
     "create_module",
+    "kaiming_init",
+    "keras_dense_init",
+    "keras_lstm_init",
     "list_modules",
     "register_module",
 ]

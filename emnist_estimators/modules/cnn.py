@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ._init import INITS, kaiming_init
 from ._layers import batch_norm_2d, dense_stack, make_activation
 
 
@@ -44,6 +45,10 @@ class CNN(nn.Module):
         Dropout after each block and each dense layer.
     convs_per_block : int, default=1
         Convolutions in each block before the pooling.
+    init : {"torch", "kaiming"}, default="torch"
+        Initialisation of the convolutions and hidden dense layers:
+        'kaiming' (:func:`~emnist_estimators.modules.kaiming_init`),
+        or 'torch', PyTorch's defaults. The output layer keeps PyTorch's.
     """
 
     def __init__(
@@ -58,8 +63,11 @@ class CNN(nn.Module):
         batch_norm: bool = True,
         dropout: float = 0.25,
         convs_per_block: int = 1,
+        init: str = "torch",
     ) -> None:
         super().__init__()
+        if init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {init!r}.")
         pool_cls = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}[pooling]
         channels, height, width = image_shape
         blocks: list[nn.Module] = []
@@ -88,6 +96,9 @@ class CNN(nn.Module):
             channels * height * width, dense_units, activation, batch_norm, dropout
         )
         self.output = nn.Linear(head_width, n_classes)
+        if init == "kaiming":
+            kaiming_init(self.features, activation)
+            kaiming_init(self.head, activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return class logits for a batch of images ``(n, C, H, W)``."""

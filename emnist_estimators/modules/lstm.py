@@ -5,7 +5,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ._init import LSTM_INITS, keras_dense_init, keras_lstm_init
 from ._layers import dense_stack
+
+#: Where the LSTM network can apply its dropout.
+DROPOUT_PLACES = ("between", "output", "head")
 
 
 class LSTMNet(nn.Module):
@@ -28,13 +32,26 @@ class LSTMNet(nn.Module):
     bidirectional : bool, default=False
         Read the rows in both directions.
     dropout : float, default=0.2
-        Dropout between LSTM layers, after the last one and in the head.
+        Dropout probability, applied at ``dropout_places``.
     dense_units : tuple of int, default=()
         Hidden dense layers before the output layer.
     activation : str, default="relu"
         Activation of the dense hidden layers.
     batch_norm : bool, default=False
         Batch normalisation in the dense hidden layers.
+    init : {"keras", "torch"}, default="keras"
+        Initialisation: 'keras' in the Keras style
+        (:func:`~emnist_estimators.modules.keras_lstm_init`: Glorot-uniform
+        input weights, orthogonal recurrent weights, forget-gate bias 1; the
+        dense layers Glorot-uniform with zero biases,
+        :func:`~emnist_estimators.modules.keras_dense_init`), 'torch'
+        PyTorch's defaults (LSTM weights and biases uniform in
+        ``+-1/sqrt(hidden)``, linear layers uniform in ``+-1/sqrt(fan_in)``).
+    dropout_places : tuple of str, default=("between", "output", "head")
+        Where dropout applies: 'between' the stacked LSTM layers (on the
+        whole sequence), on the last LSTM layer's 'output' (the final hidden
+        state that feeds the head), and after each hidden layer of the dense
+        'head'. Empty: no dropout.
     """
 
     def __init__(
@@ -47,28 +64,54 @@ class LSTMNet(nn.Module):
         dense_units: tuple[int, ...] = (),
         activation: str = "relu",
         batch_norm: bool = False,
+        init: str = "keras",
+        dropout_places: tuple[str, ...] = DROPOUT_PLACES,
     ) -> None:
         super().__init__()
+        if init not in LSTM_INITS:
+            raise ValueError(f"init must be one of {LSTM_INITS}, got {init!r}.")
+        unknown = set(dropout_places) - set(DROPOUT_PLACES)
+        if unknown:
+            raise ValueError(
+                f"dropout_places must name places among {DROPOUT_PLACES}, got "
+                f"{sorted(unknown)}."
+            )
         channels, _, width = image_shape
         directions = 2 if bidirectional else 1
         layers = []
         input_size = channels * width
         for hidden_size in hidden_sizes:
-            layers.append(
-                nn.LSTM(
-                    input_size,
-                    hidden_size,
-                    batch_first=True,
-                    bidirectional=bidirectional,
-                )
+            lstm = nn.LSTM(
+                input_size,
+                hidden_size,
+                batch_first=True,
+                bidirectional=bidirectional,
             )
+            if init == "keras":
+                keras_lstm_init(lstm)
+            layers.append(lstm)
             input_size = hidden_size * directions
         self.lstms = nn.ModuleList(layers)
-        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+
+        def maybe_dropout(place: str) -> nn.Module:
+            if dropout > 0 and place in dropout_places:
+                return nn.Dropout(dropout)
+            return nn.Identity()
+
+        self.between_dropout = maybe_dropout("between")
+        self.output_dropout = maybe_dropout("output")
         self.head, head_width = dense_stack(
-            input_size, dense_units, activation, batch_norm, dropout
+            input_size,
+            dense_units,
+            activation,
+            batch_norm,
+            dropout if "head" in dropout_places else 0.0,
         )
         self.output = nn.Linear(head_width, n_classes)
+        if init == "keras":
+            for module in [*self.head.modules(), self.output]:
+                if isinstance(module, nn.Linear):
+                    keras_dense_init(module)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return class logits for a batch of images ``(n, C, H, W)``."""
@@ -76,8 +119,8 @@ class LSTMNet(nn.Module):
         sequence = x.permute(0, 2, 1, 3).reshape(n, height, channels * width)
         for lstm in self.lstms[:-1]:
             sequence, _ = lstm(sequence)
-            sequence = self.dropout(sequence)
+            sequence = self.between_dropout(sequence)
         _, (h_n, _) = self.lstms[-1](sequence)
         # h_n: (directions, n, hidden); join the directions of the last layer.
         last = h_n.transpose(0, 1).reshape(n, -1)
-        return self.output(self.head(self.dropout(last)))
+        return self.output(self.head(self.output_dropout(last)))

@@ -7,6 +7,7 @@ import math
 import torch
 from torch import nn
 
+from ._init import INITS, kaiming_init
 from ._layers import dense_stack
 
 
@@ -28,6 +29,10 @@ class MLP(nn.Module):
         Batch normalisation after each hidden linear layer.
     dropout : float, default=0.2
         Dropout probability after each hidden layer.
+    init : {"torch", "kaiming"}, default="torch"
+        Initialisation of the hidden layers: 'kaiming'
+        (:func:`~emnist_estimators.modules.kaiming_init`), or
+        'torch', PyTorch's defaults. The output layer keeps PyTorch's.
     """
 
     def __init__(
@@ -38,13 +43,18 @@ class MLP(nn.Module):
         activation: str = "relu",
         batch_norm: bool = True,
         dropout: float = 0.2,
+        init: str = "torch",
     ) -> None:
         super().__init__()
+        if init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {init!r}.")
         self.flatten = nn.Flatten()
         self.hidden, width = dense_stack(
             math.prod(image_shape), hidden_layer_sizes, activation, batch_norm, dropout
         )
         self.output = nn.Linear(width, n_classes)
+        if init == "kaiming":
+            kaiming_init(self.hidden, activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return class logits for a batch of images ``(n, C, H, W)``."""

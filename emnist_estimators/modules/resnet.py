@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ._init import INITS, kaiming_init
 from ._layers import batch_norm_2d, make_activation
 
 
@@ -87,6 +88,12 @@ class ResNet(nn.Module):
         Batch normalisation after each convolution.
     dropout : float, default=0.2
         Dropout before the output layer.
+    init : {"kaiming", "torch"}, default="kaiming"
+        Initialisation: 'kaiming' gives the convolutions Kaiming-normal
+        weights (:func:`~emnist_estimators.modules.kaiming_init`) and
+        the last batch norm of each block's residual branch a zero weight, so
+        that every block starts as its shortcut (Goyal et al., 2017); 'torch'
+        keeps PyTorch's defaults. The output layer keeps PyTorch's.
     """
 
     def __init__(
@@ -98,8 +105,11 @@ class ResNet(nn.Module):
         activation: str = "relu",
         batch_norm: bool = True,
         dropout: float = 0.2,
+        init: str = "kaiming",
     ) -> None:
         super().__init__()
+        if init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {init!r}.")
         if len(widths) != len(blocks):
             raise ValueError(
                 f"widths and blocks must have the same length, got {widths} and "
@@ -125,6 +135,12 @@ class ResNet(nn.Module):
         self.flatten = nn.Flatten()
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.output = nn.Linear(channels, n_classes)
+        if init == "kaiming":
+            kaiming_init(self.stem, activation)
+            kaiming_init(self.stages, activation)
+            for block in self.stages:
+                if isinstance(block.bn2, nn.BatchNorm2d):
+                    nn.init.zeros_(block.bn2.weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return class logits for a batch of images ``(n, C, H, W)``."""
