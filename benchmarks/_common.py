@@ -39,6 +39,22 @@ def parser(description: str) -> argparse.ArgumentParser:
     return p
 
 
+def add_preset_options(p: argparse.ArgumentParser) -> None:
+    """``--models`` and ``--param``, for the benchmarks that train the presets."""
+    from emnist_estimators.cli import parse_param
+    from emnist_estimators.models import list_models
+
+    p.add_argument("--models", default=",".join(list_models()))
+    p.add_argument(
+        "--param",
+        action="append",
+        type=parse_param,
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a preset parameter (JSON value), for every model",
+    )
+
+
 def load(args, n_train=None, n_test=None):
     """The stand-in training and test sets (a split of the official test part)."""
     split_from = None if args.dataset == "digits" else "test"

@@ -3,7 +3,8 @@
 Each model is trained with its ``'emnist'`` preset (``emnist_estimators.presets``,
 chosen on a validation split of the training part: the test part is never
 used to choose anything) on the training part of the stand-in, and scored on
-its test part. After every epoch the test accuracy is recorded with the
+its test part (accuracy, macro F1 and balanced accuracy: the mean of the
+per-class recalls). After every epoch the test accuracy is recorded with the
 training time so far (the epochs' own durations, not the scoring), which gives
 the time to reach a given accuracy. A report folder with the comparison table,
 learning curves, confusion matrices and mistakes is written beside the results.
@@ -22,11 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from _common import load, parser, record, results_folder
+from _common import add_preset_options, load, parser, record, results_folder
 from skorch.callbacks import Callback
 
-from emnist_estimators.cli import parse_param
-from emnist_estimators.models import list_models
 from emnist_estimators.presets import make_estimator
 from emnist_estimators.reports import ReportWriter, add_data_figures, fit_and_report
 
@@ -51,15 +50,7 @@ class TestAccuracyPerEpoch(Callback):
 
 def main():
     p = parser(__doc__.splitlines()[0])
-    p.add_argument("--models", default=",".join(list_models()))
-    p.add_argument(
-        "--param",
-        action="append",
-        type=parse_param,
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a preset parameter (JSON value), for every model",
-    )
+    add_preset_options(p)
     p.add_argument("--name", help="results name (default: accuracy-<dataset>)")
     args = p.parse_args()
     overrides = dict(args.param)
@@ -106,6 +97,7 @@ def main():
         results["models"][model] = {
             "accuracy": report.accuracy,
             "f1_macro": report.f1_macro,
+            "balanced_accuracy": report.balanced_accuracy,
             "fit_time_s": report.fit_time_s,
             "n_parameters": report.n_parameters,
             "epochs": estimator.n_iter_,
@@ -132,9 +124,9 @@ def markdown(results) -> str:
         + (f" with {results['overrides']}" if results["overrides"] else "")
         + ".",
         "",
-        "| model | test accuracy | macro F1 | epochs | training time (s) | parameters "
-        "| time to 85% / 87% / 88% (s) |",
-        "|---|---|---|---|---|---|---|",
+        "| model | test accuracy | macro F1 | balanced accuracy | epochs "
+        "| training time (s) | parameters | time to 85% / 87% / 88% (s) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for model, r in results["models"].items():
         reach = " / ".join(
@@ -144,7 +136,8 @@ def markdown(results) -> str:
             for t in THRESHOLDS
         )
         lines.append(
-            f"| {model} | {r['accuracy']:.4f} | {r['f1_macro']:.4f} | {r['epochs']} | "
+            f"| {model} | {r['accuracy']:.4f} | {r['f1_macro']:.4f} | "
+            f"{r['balanced_accuracy']:.4f} | {r['epochs']} | "
             f"{r['fit_time_s']:.0f} | {r['n_parameters']} | {reach} |"
         )
     lines += ["", "Test accuracy after each epoch:", ""]

@@ -64,7 +64,23 @@ def test_accuracy_quick_mode(tmp_path):
     assert set(models) == {"mlp", "cnn"}
     assert len(models["cnn"]["test_acc_per_epoch"]) == models["cnn"]["epochs"] == 1
     assert 0 <= models["mlp"]["accuracy"] <= 1
+    assert 0 <= models["mlp"]["balanced_accuracy"] <= 1
     assert (tmp_path / "accuracy-digits-quick" / "report.md").is_file()
+
+
+@pytest.mark.slow
+def test_short_budget_quick_mode_compares_class_weights(tmp_path):
+    run("short_budget.py", "--models", "mlp,lstm", "--class-weight", tmp_path=tmp_path)
+    results = json.loads((tmp_path / "short-budget-digits-quick.json").read_text())
+    models = results["results"]["models"]
+    assert set(models) == {"mlp", "lstm"}
+    for variants in models.values():
+        assert set(variants) == {"preset", "balanced"}
+        for row in variants.values():
+            assert set(row) >= {"accuracy", "f1_macro", "balanced_accuracy"}
+            assert all(0 <= row[k] <= 1 for k in ("accuracy", "f1_macro"))
+    text = (tmp_path / "short-budget-digits-quick.md").read_text()
+    assert "| mlp | preset |" in text and "| lstm | balanced |" in text
 
 
 @pytest.mark.slow
