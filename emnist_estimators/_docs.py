@@ -44,11 +44,13 @@ None, default=None
         Epochs without improvement before 'plateau' decays the rate.
     label_smoothing : float, default=0.0
         Label smoothing of the cross-entropy loss, in [0, 1).
-    class_weight : dict, 'balanced' or None, default=None
+    class_weight : dict, 'balanced', 'balanced_sqrt' or None, default=None
         Weights of the classes in the loss: a dict label -> weight (labels
         not in it weigh 1), 'balanced' for ``n_samples / (n_classes *
         count(label))`` (as :func:`sklearn.utils.class_weight.compute_class_weight`),
-        or None for equal weights. Multiplies ``sample_weight`` of ``fit``.
+        'balanced_sqrt' for the square root of those (a milder correction
+        that lifts the rare classes at little cost in accuracy), or None for
+        equal weights. Multiplies ``sample_weight`` of ``fit``.
     augment : bool or dict, default=False
         Random affine augmentation of every training batch, drawn per image
         and applied on the training device: rotation (degrees), shift and

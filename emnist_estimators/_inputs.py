@@ -169,6 +169,9 @@ def _class_weights(class_weight, classes: np.ndarray, y: np.ndarray) -> np.ndarr
                 "class_weight must map labels to non-negative finite numbers; got "
                 f"{dict(list(bad.items())[:5])}."
             )
+    if class_weight == "balanced_sqrt":
+        balanced = compute_class_weight("balanced", classes=classes, y=y)
+        return np.sqrt(balanced).astype(np.float32)
     return compute_class_weight(class_weight, classes=classes, y=y).astype(np.float32)
 
 

@@ -23,11 +23,16 @@ TESTS = Path(__file__).resolve().parent
 
 
 # ----------------------------------------------------------- class and sample weights
-def test_balanced_class_weight_equals_the_same_sample_weights(small_digits):
+def with_a_rare_class(small_digits):
+    """200 digits in which class 3 keeps a quarter of its images."""
     X, y = small_digits
     X, y = X[:200], y[:200]
-    keep = (y != 3) | (np.arange(len(y)) % 4 == 0)  # make class 3 rare
-    X, y = X[keep], y[keep]
+    keep = (y != 3) | (np.arange(len(y)) % 4 == 0)
+    return X[keep], y[keep]
+
+
+def test_balanced_class_weight_equals_the_same_sample_weights(small_digits):
+    X, y = with_a_rare_class(small_digits)
     counts = np.bincount(y)
     sample_weight = len(y) / (len(counts) * counts[y])
     balanced = small(MLPClassifier, class_weight="balanced").fit(X, y)
@@ -35,6 +40,17 @@ def test_balanced_class_weight_equals_the_same_sample_weights(small_digits):
     torch.testing.assert_close(state(balanced), state(weighted), rtol=1e-4, atol=1e-5)
     plain = small(MLPClassifier).fit(X, y)
     assert not np.allclose(plain.predict_proba(X), balanced.predict_proba(X))
+
+
+def test_balanced_sqrt_class_weight_is_the_square_root_of_balanced(small_digits):
+    X, y = with_a_rare_class(small_digits)
+    counts = np.bincount(y)
+    sample_weight = np.sqrt(len(y) / (len(counts) * counts[y]))
+    mild = small(MLPClassifier, class_weight="balanced_sqrt").fit(X, y)
+    weighted = small(MLPClassifier).fit(X, y, sample_weight=sample_weight)
+    torch.testing.assert_close(state(mild), state(weighted), rtol=1e-4, atol=1e-5)
+    balanced = small(MLPClassifier, class_weight="balanced").fit(X, y)
+    assert not np.allclose(mild.predict_proba(X), balanced.predict_proba(X))
 
 
 def test_class_weight_dict_weighs_the_named_classes(small_digits):
