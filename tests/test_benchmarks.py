@@ -75,12 +75,13 @@ def test_short_budget_quick_mode_compares_class_weights(tmp_path):
     models = results["results"]["models"]
     assert set(models) == {"mlp", "lstm"}
     for variants in models.values():
-        assert set(variants) == {"preset", "balanced"}
+        assert set(variants) == {"preset", "balanced", "balanced_sqrt"}
         for row in variants.values():
             assert set(row) >= {"accuracy", "f1_macro", "balanced_accuracy"}
             assert all(0 <= row[k] <= 1 for k in ("accuracy", "f1_macro"))
     text = (tmp_path / "short-budget-digits-quick.md").read_text()
-    assert "| mlp | preset |" in text and "| lstm | balanced |" in text
+    assert "| mlp | preset |" in text and "| lstm | balanced_sqrt |" in text
+    assert "class_weight='balanced_sqrt' against the preset" in text
 
 
 @pytest.mark.slow
