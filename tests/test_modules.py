@@ -82,6 +82,11 @@ def test_resnet_shortcuts_are_identity_or_projection():
     projection = blocks[2].shortcut[0]
     assert isinstance(projection, nn.Conv2d)
     assert projection.kernel_size == (1, 1) and projection.stride == (2, 2)
+    # Computed as subsampling then stride 1: the same as a strided conv.
+    x = torch.randn(3, 8, 7, 7)
+    plain = nn.Conv2d(8, 16, 1, stride=2, bias=projection.bias is not None)
+    plain.load_state_dict(projection.state_dict())
+    torch.testing.assert_close(projection(x), plain(x))
     assert isinstance(blocks[3].shortcut, nn.Identity)
     # The residual path is really added: zeroing the block's convolutions
     # leaves act(shortcut(x)).

@@ -9,6 +9,28 @@ from ._init import INITS, kaiming_init
 from ._layers import batch_norm_2d, make_activation
 
 
+class StridedPointwiseConv(nn.Conv2d):
+    """A 1x1 convolution with a stride, computed as subsampling then stride 1.
+
+    The same function and parameters as ``nn.Conv2d(in, out, 1,
+    stride=stride)``. Computing it this way avoids oneDNN's kernel for the
+    weight gradient of strided 1x1 convolutions on AVX2 CPUs, which crashes
+    the process (abort or segmentation fault) with one torch thread,
+    channels-last input and batches of 64 or more (torch 2.14.1, seen with
+    ``ONEDNN_MAX_CPU_ISA=AVX2``).
+    """
+
+    def __init__(
+        self, in_channels: int, out_channels: int, stride: int, bias: bool
+    ) -> None:
+        super().__init__(in_channels, out_channels, 1, stride=stride, bias=bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Subsample ``x`` by the stride, then apply the 1x1 convolution."""
+        step_h, step_w = self.stride
+        return nn.functional.conv2d(x[:, :, ::step_h, ::step_w], self.weight, self.bias)
+
+
 class BasicBlock(nn.Module):
     """Two 3x3 convolutions with a shortcut: ``act(F(x) + shortcut(x))``.
 
@@ -49,7 +71,7 @@ class BasicBlock(nn.Module):
         self.bn2 = batch_norm_2d(out_channels, batch_norm)
         if stride != 1 or in_channels != out_channels:
             self.shortcut: nn.Module = nn.Sequential(
-                nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=bias),
+                StridedPointwiseConv(in_channels, out_channels, stride, bias),
                 batch_norm_2d(out_channels, batch_norm),
             )
         else:
@@ -88,7 +110,7 @@ class ResNet(nn.Module):
         Batch normalisation after each convolution.
     dropout : float, default=0.2
         Dropout before the output layer.
-    init : {"kaiming", "torch"}, default="kaiming"
+    init : {"torch", "kaiming"}, default="torch"
         Initialisation: 'kaiming' gives the convolutions Kaiming-normal
         weights (:func:`~emnist_estimators.modules.kaiming_init`) and
         the last batch norm of each block's residual branch a zero weight, so
@@ -105,7 +127,7 @@ class ResNet(nn.Module):
         activation: str = "relu",
         batch_norm: bool = True,
         dropout: float = 0.2,
-        init: str = "kaiming",
+        init: str = "torch",
     ) -> None:
         super().__init__()
         if init not in INITS:
