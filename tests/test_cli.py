@@ -103,6 +103,28 @@ def test_train_and_evaluate_round_trip(tmp_path):
     assert (out2 / "figures" / "confusion_mlp.png").is_file()
 
 
+def test_threads_apply_during_the_command_only(tmp_path, monkeypatch):
+    import torch
+
+    from emnist_estimators import _base
+
+    seen = []
+    train = _base.train
+
+    def spy(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return train(*args, **kwargs)
+
+    monkeypatch.setattr(_base, "train", spy)
+    before = torch.get_num_threads()
+    target = 1 if before != 1 else 2
+    out = tmp_path / "train"
+    options = ["--model", "mlp", "--output", out, *QUICK, "--threads", str(target)]
+    assert run("train", *options) == 0
+    assert seen and set(seen) == {target}
+    assert torch.get_num_threads() == before
+
+
 def test_train_with_the_emnist_preset(tmp_path):
     from emnist_estimators.presets import PRESETS
 

@@ -19,9 +19,10 @@ without importing torch.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ._config import apply_config
 from ._parser import EXIT_CODES, build_parser, parse_param
@@ -46,6 +47,22 @@ def __getattr__(name: str):
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+@contextlib.contextmanager
+def _threads(args) -> Iterator[None]:
+    """``--threads`` for torch during the command, restored afterwards.
+
+    Restoring matters where ``main`` runs inside a longer-lived process (a
+    test, a notebook): the process keeps its own thread count.
+    """
+    if not getattr(args, "threads", None):
+        yield
+        return
+    from .._fit import torch_threads
+
+    with torch_threads(args.threads):
+        yield
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,12 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ._commands import COMMANDS
     from ._progress import messages
 
-    with messages(quiet=args.quiet, verbose=args.verbose):
+    with messages(quiet=args.quiet, verbose=args.verbose), _threads(args):
         try:
-            if getattr(args, "threads", None):
-                import torch
-
-                torch.set_num_threads(args.threads)
             return COMMANDS[args.command](args, argv)
         except KeyboardInterrupt:
             print(
