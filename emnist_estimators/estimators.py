@@ -272,15 +272,15 @@ class ResNetClassifier(BaseImageClassifier):
         Batch normalisation after each convolution.
     dropout : float, default=0.2
         Dropout before the output layer, in [0, 1).
-    init : {"kaiming", "torch"}, default="kaiming"
-        Initialisation: 'kaiming' draws He-normal weights for the
-        convolutions (:func:`~emnist_estimators.modules.kaiming_init`) and
-        gives the last batch norm of each block's residual branch a zero
-        weight, so that every block starts as its shortcut; 'torch' keeps
-        PyTorch's defaults. 'kaiming' learns small problems within the
-        default epochs (scikit-learn's ``check_classifiers_train``, which
-        'torch' fails); on EMNIST, 'torch' learned faster in the first
-        epochs and the 'emnist' preset uses it.
+    init : {"torch", "kaiming"}, default="torch"
+        Initialisation: 'torch' keeps PyTorch's defaults; 'kaiming' draws
+        He-normal weights for the convolutions
+        (:func:`~emnist_estimators.modules.kaiming_init`, which gives the
+        measurements) and gives the last batch norm of each block's residual
+        branch a zero weight, so that every block starts as its shortcut.
+        With 'kaiming' the default ResNet learns scikit-learn's
+        ``check_classifiers_train`` problems within the default epochs (with
+        'torch' it does not); on EMNIST 'torch' learned faster.
     %(training_parameters)s
 
     Attributes
@@ -319,7 +319,7 @@ class ResNetClassifier(BaseImageClassifier):
         activation="relu",
         batch_norm=True,
         dropout=0.2,
-        init="kaiming",
+        init="torch",
         *,
         optimizer="adam",
         lr=None,

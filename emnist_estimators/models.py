@@ -306,8 +306,6 @@ _add(
             "widths": (32, 64, 128),
             "blocks": 1,
             "dropout": 0.2,
-            # Measured faster than 'kaiming' on EMNIST (see kaiming_init).
-            "init": "torch",
             **ONE_CYCLE_RECIPE,
             "lr": 3e-3,
             "augment": False,
