@@ -43,7 +43,7 @@ test-defaults: $(STAMP)
 		tests/test_estimator_checks_defaults.py
 
 demo: $(STAMP)
-	$(BIN)/emnist-estimators compare --dataset digits $(DEMO_ARGS)
+	$(BIN)/emnist-estimators compare --dataset digits --overwrite $(DEMO_ARGS)
 
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -b html -W --keep-going docs docs/_build/html
