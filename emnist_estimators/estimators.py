@@ -399,9 +399,10 @@ class LSTMClassifier(BaseImageClassifier):
         is zero); dense layers Glorot-uniform with zero biases. It learns far
         faster at the start than 'torch', PyTorch's own initialisation
         (uniform in ``+-1/sqrt(hidden_size)`` for every LSTM weight and bias),
-        which earlier versions used: 45 % against 20 % validation accuracy
-        after one epoch on 10,000 EMNIST ByClass images.
-    dropout_places : str or tuple of str, default=DROPOUT_PLACES_DEFAULT
+        which earlier versions used: with the default parameters, 42.6 %
+        against 17.3 % validation accuracy after one epoch on 10,000 EMNIST
+        ByClass images (53.2 % against 37.2 % with the 'emnist' preset).
+    dropout_places : str or tuple of str, default=("between", "output", "head")
         Where dropout applies: 'between' the stacked LSTM layers (on every
         time step), on the 'output' of the last LSTM layer (its final hidden
         state, which feeds the head), and after each hidden layer of the
