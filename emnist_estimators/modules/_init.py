@@ -8,6 +8,13 @@ from torch import nn
 #: The initialisations of the feed-forward networks (MLP, CNN, ResNet).
 INITS = ("torch", "kaiming")
 
+
+def check_init(init: str, allowed: tuple[str, ...]) -> None:
+    """Raise a ``ValueError`` naming ``allowed`` when ``init`` is not one of them."""
+    if init not in allowed:
+        raise ValueError(f"init must be one of {allowed}, got {init!r}.")
+
+
 #: The nonlinearity (and negative slope) torch's ``kaiming_normal_`` scales
 #: for, per activation; the smooth ReLU-like activations take ReLU's gain.
 _KAIMING_NONLINEARITY: dict[str, tuple[str, float]] = {

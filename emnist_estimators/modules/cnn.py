@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._init import INITS, kaiming_init
+from ._init import INITS, check_init, kaiming_init
 from ._layers import batch_norm_2d, dense_stack, make_activation
 
 
@@ -66,8 +66,7 @@ class CNN(nn.Module):
         init: str = "torch",
     ) -> None:
         super().__init__()
-        if init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {init!r}.")
+        check_init(init, INITS)
         pool_cls = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}[pooling]
         channels, height, width = image_shape
         blocks: list[nn.Module] = []

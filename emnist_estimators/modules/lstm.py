@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._init import LSTM_INITS, keras_dense_init, keras_lstm_init
+from ._init import LSTM_INITS, check_init, keras_dense_init, keras_lstm_init
 from ._layers import dense_stack
 
 #: Where the LSTM network can apply its dropout.
@@ -68,8 +68,7 @@ class LSTMNet(nn.Module):
         dropout_places: tuple[str, ...] = DROPOUT_PLACES,
     ) -> None:
         super().__init__()
-        if init not in LSTM_INITS:
-            raise ValueError(f"init must be one of {LSTM_INITS}, got {init!r}.")
+        check_init(init, LSTM_INITS)
         unknown = set(dropout_places) - set(DROPOUT_PLACES)
         if unknown:
             raise ValueError(

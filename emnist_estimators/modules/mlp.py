@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-from ._init import INITS, kaiming_init
+from ._init import INITS, check_init, kaiming_init
 from ._layers import dense_stack
 
 
@@ -46,8 +46,7 @@ class MLP(nn.Module):
         init: str = "torch",
     ) -> None:
         super().__init__()
-        if init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {init!r}.")
+        check_init(init, INITS)
         self.flatten = nn.Flatten()
         self.hidden, width = dense_stack(
             math.prod(image_shape), hidden_layer_sizes, activation, batch_norm, dropout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._init import INITS, kaiming_init
+from ._init import INITS, check_init, kaiming_init
 from ._layers import batch_norm_2d, make_activation
 
 
@@ -130,8 +130,7 @@ class ResNet(nn.Module):
         init: str = "torch",
     ) -> None:
         super().__init__()
-        if init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {init!r}.")
+        check_init(init, INITS)
         if len(widths) != len(blocks):
             raise ValueError(
                 f"widths and blocks must have the same length, got {widths} and "
