@@ -19,10 +19,9 @@ without importing torch.
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from ._config import apply_config
 from ._parser import EXIT_CODES, build_parser, parse_param
@@ -47,22 +46,6 @@ def __getattr__(name: str):
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
-
-
-@contextlib.contextmanager
-def _threads(args) -> Iterator[None]:
-    """``--threads`` for torch during the command, restored afterwards.
-
-    Restoring matters where ``main`` runs inside a longer-lived process (a
-    test, a notebook): the process keeps its own thread count.
-    """
-    if not getattr(args, "threads", None):
-        yield
-        return
-    from .._fit import torch_threads
-
-    with torch_threads(args.threads):
-        yield
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,10 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"emnist-estimators: error: {_one_line(exc)}", file=sys.stderr)
         return 1 if isinstance(exc, OSError) else 2
     args = parser.parse_args(argv)
+    from .._fit import torch_threads
     from ._commands import COMMANDS
     from ._progress import messages
 
-    with messages(quiet=args.quiet, verbose=args.verbose), _threads(args):
+    # --threads holds during the command only: main may run inside a
+    # longer-lived process (a test, a notebook) that keeps its own count.
+    threads = getattr(args, "threads", None) or None
+    with messages(quiet=args.quiet, verbose=args.verbose), torch_threads(threads):
         try:
             return COMMANDS[args.command](args, argv)
         except KeyboardInterrupt:
