@@ -18,7 +18,7 @@ EXTRAS ?= dev
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: test test-avx2 test-defaults demo docs screenshots install lint clean
+.PHONY: test test-avx2 demo docs screenshots install lint clean
 
 install: $(STAMP)
 
@@ -35,12 +35,6 @@ SIMULATE_AVX2 := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2
 
 test-avx2: $(STAMP)
 	$(SIMULATE_AVX2) $(BIN)/python -m pytest $(PYTEST_ARGS)
-
-# scikit-learn's estimator checks on every model with its default parameters
-# (long: the full default networks, for their default epochs).
-test-defaults: $(STAMP)
-	EMNIST_ESTIMATORS_DEFAULT_CHECKS=1 $(BIN)/python -m pytest $(PYTEST_ARGS) \
-		tests/test_estimator_checks_defaults.py
 
 demo: $(STAMP)
 	$(BIN)/emnist-estimators compare --dataset digits --overwrite $(DEMO_ARGS)

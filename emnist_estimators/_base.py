@@ -66,6 +66,7 @@ TRAINING_CONSTRAINTS: dict[str, list] = {
     "lr_gamma": [Interval(Real, 0, 1, closed="neither"), None],
     "lr_patience": [Ints(0)],
     "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+    "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
     "class_weight": [dict, StrOptions({"balanced", "balanced_sqrt"}), None],
     "augment": [augment_ranges()],
     "test_time_augmentation": ["boolean"],

@@ -22,8 +22,11 @@ TRAINING_PARAMETERS_DOC = """\
     l1 : float, default=0.0
         L1 penalty: ``l1 * sum(|w|)`` over weight matrices and convolution
         kernels is added to the training loss.
-    batch_size : int, default=128
-        Samples per mini-batch (training, validation and prediction).
+    batch_size : int, default=32
+        Samples per mini-batch (training, validation and prediction). 32 (as
+        in Keras) gives small data sets enough optimizer steps in the default
+        epochs; on large data sets a larger batch trains faster per epoch
+        (the 'emnist' presets use 128).
     max_epochs : int
         Passes over the training data (fewer with early stopping).
     lr_scheduler : {'step', 'exponential', 'cosine', 'plateau', 'onecycle'} or \
@@ -44,6 +47,11 @@ None, default=None
         Epochs without improvement before 'plateau' decays the rate.
     label_smoothing : float, default=0.0
         Label smoothing of the cross-entropy loss, in [0, 1).
+    max_grad_norm : float or None, default=None
+        Clip the gradients before each optimizer step so that their global L2
+        norm is at most this (:func:`torch.nn.utils.clip_grad_norm_`; in
+        float16, after unscaling); None does not clip. Steadies training at
+        the peak of a high learning rate, notably of the LSTM.
     class_weight : dict, 'balanced', 'balanced_sqrt' or None, default=None
         Weights of the classes in the loss: a dict label -> weight (labels
         not in it weigh 1), 'balanced' for ``n_samples / (n_classes *

@@ -24,6 +24,8 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
 
     - An L1 penalty on the weights (``l1``), added to the training loss only,
       so that the reported validation loss stays a plain cross-entropy.
+    - Gradient-norm clipping (``max_grad_norm``) after the backward pass,
+      before the optimizer step (on the unscaled gradients in float16).
     - Augmentation (``augmentation``): a callable applied to each training
       batch on the training device (e.g. random affine transforms).
     - Mixed precision (``precision='bfloat16'`` or ``'float16'``): forward
@@ -50,6 +52,9 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         Strength of the L1 penalty ``l1 * sum(|w|)`` over the weight matrices
         and kernels (tensors of two or more dimensions; biases and
         normalisation parameters are not penalised).
+    max_grad_norm : float or None, default=None
+        Largest global L2 norm of the gradients at each step (clipped with
+        :func:`torch.nn.utils.clip_grad_norm_`); None does not clip.
     augmentation : callable or None, default=None
         Maps every training batch of images to an augmented batch.
     precision : {'float32', 'bfloat16', 'float16'}, default='float32'
@@ -62,6 +67,7 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         self,
         *args,
         l1: float = 0.0,
+        max_grad_norm: float | None = None,
         augmentation=None,
         precision: str = "float32",
         test_time_views=None,
@@ -69,6 +75,7 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.l1 = l1
+        self.max_grad_norm = max_grad_norm
         self.augmentation = augmentation
         self.precision = precision
         self.test_time_views = test_time_views
@@ -164,6 +171,12 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
             self._raise_non_finite(loss)
         scaler = self._grad_scaler()
         (loss if scaler is None else scaler.scale(loss)).backward()
+        if self.max_grad_norm is not None:
+            if scaler is not None:
+                scaler.unscale_(self.optimizer_)
+            torch.nn.utils.clip_grad_norm_(
+                self.module_.parameters(), self.max_grad_norm
+            )
         return {"loss": loss, "y_pred": y_pred}
 
     def _grad_scaler(self):

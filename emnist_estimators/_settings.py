@@ -62,6 +62,8 @@ class Settings:
         L1 penalty.
     label_smoothing : float
         Label smoothing of the loss.
+    max_grad_norm : float or None
+        The gradient-norm clipping threshold, None without.
     class_weight : dict, str or None
         As the parameter (resolved per class once the labels are known).
     augmentation : dict or None
@@ -112,6 +114,7 @@ class Settings:
     lr_patience: int
     l1: float
     label_smoothing: float
+    max_grad_norm: float | None
     class_weight: dict | str | None
     augmentation: dict[str, float] | None
     test_time_views: list[dict[str, float]] | None
@@ -189,6 +192,9 @@ def resolve_settings(estimator: BaseImageClassifier) -> Settings:
         lr_patience=int(params["lr_patience"]),
         l1=float(params["l1"]),
         label_smoothing=float(params["label_smoothing"]),
+        max_grad_norm=(
+            None if params["max_grad_norm"] is None else float(params["max_grad_norm"])
+        ),
         class_weight=params["class_weight"],
         augmentation=augmentation,
         test_time_views=(

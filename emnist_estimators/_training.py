@@ -189,6 +189,7 @@ def build_net(
         optimizer=settings.optimizer,
         **settings.optimizer_kwargs,
         l1=settings.l1,
+        max_grad_norm=settings.max_grad_norm,
         augmentation=None if augmentation is None else RandomAffine(**augmentation),
         precision=settings.precision,
         test_time_views=(

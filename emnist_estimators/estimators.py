@@ -52,8 +52,13 @@ class MLPClassifier(BaseImageClassifier):
     activation : str, default="relu"
         Activation of the hidden layers: 'relu', 'leaky_relu', 'elu', 'gelu',
         'selu', 'silu', 'sigmoid' or 'tanh'.
-    batch_norm : bool, default=True
-        Batch normalisation after each hidden linear layer.
+    batch_norm : bool, default=False
+        Batch normalisation after each hidden linear layer. Off by default,
+        as in scikit-learn's and Keras' plain perceptrons: it removes what
+        the hidden units share across a batch, so a reweighted loss
+        (``class_weight``) can move all predictions towards the up-weighted
+        classes only through the output biases, too slowly on small data.
+        The 'emnist' preset turns it on.
     dropout : float, default=0.2
         Dropout probability after each hidden layer, in [0, 1).
     init : {"torch", "kaiming"}, default="torch"
@@ -96,7 +101,7 @@ class MLPClassifier(BaseImageClassifier):
         self,
         hidden_layer_sizes=(512, 256, 128),
         activation="relu",
-        batch_norm=True,
+        batch_norm=False,
         dropout=0.2,
         init="torch",
         *,
@@ -105,13 +110,14 @@ class MLPClassifier(BaseImageClassifier):
         momentum=0.9,
         weight_decay=0.0,
         l1=0.0,
-        batch_size=128,
+        batch_size=32,
         max_epochs=15,
         lr_scheduler=None,
         lr_step_size=5,
         lr_gamma=None,
         lr_patience=2,
         label_smoothing=0.0,
+        max_grad_norm=None,
         class_weight=None,
         augment=False,
         test_time_augmentation=False,
@@ -219,13 +225,14 @@ class CNNClassifier(BaseImageClassifier):
         momentum=0.9,
         weight_decay=0.0,
         l1=0.0,
-        batch_size=128,
-        max_epochs=10,
+        batch_size=32,
+        max_epochs=15,
         lr_scheduler=None,
         lr_step_size=5,
         lr_gamma=None,
         lr_patience=2,
         label_smoothing=0.0,
+        max_grad_norm=None,
         class_weight=None,
         augment=False,
         test_time_augmentation=False,
@@ -326,13 +333,14 @@ class ResNetClassifier(BaseImageClassifier):
         momentum=0.9,
         weight_decay=0.0,
         l1=0.0,
-        batch_size=128,
+        batch_size=32,
         max_epochs=10,
         lr_scheduler=None,
         lr_step_size=5,
         lr_gamma=None,
         lr_patience=2,
         label_smoothing=0.0,
+        max_grad_norm=None,
         class_weight=None,
         augment=False,
         test_time_augmentation=False,
@@ -457,13 +465,14 @@ class LSTMClassifier(BaseImageClassifier):
         momentum=0.9,
         weight_decay=0.0,
         l1=0.0,
-        batch_size=128,
+        batch_size=32,
         max_epochs=10,
         lr_scheduler=None,
         lr_step_size=5,
         lr_gamma=None,
         lr_patience=2,
         label_smoothing=0.0,
+        max_grad_norm=None,
         class_weight=None,
         augment=False,
         test_time_augmentation=False,

@@ -1,6 +1,7 @@
 """Small, fast estimator instances and weight comparisons shared by the tests."""
 
 import torch
+from skorch.callbacks import Callback
 
 from emnist_estimators.models import get_model, list_models
 
@@ -29,3 +30,16 @@ def state(estimator):
 def same_state(a, b):
     """Whether two weight dicts are identical."""
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+class GradientNorms(Callback):
+    """Records the global gradient norm the optimizer is about to apply."""
+
+    def initialize(self):
+        self.norms = []
+        return self
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        grads = [p.grad for _, p in named_parameters if p.grad is not None]
+        flat = torch.cat([g.ravel() for g in grads])
+        self.norms.append(float(torch.linalg.vector_norm(flat)))

@@ -7,7 +7,7 @@ machine, with the GPU benchmarks, and records the result.
 import numpy as np
 import pytest
 import torch
-from _estimator_helpers import ALL, small
+from _estimator_helpers import ALL, GradientNorms, small
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from test_estimator_checks import EXPECTED_FAILURES
 
@@ -60,6 +60,23 @@ def test_reduced_precision_trains_without_nan(cls, precision, small_digits):
     assert np.isfinite(est.predict_proba(X)).all()
     if precision == "float16":
         assert est.net_.grad_scaler_.get_scale() > 0  # the scaler ran
+
+
+def test_float16_clips_the_unscaled_gradients(small_digits):
+    X, y = small_digits
+    limit = 0.05
+    est = small(
+        MLPClassifier,
+        device="cuda",
+        precision="float16",
+        max_grad_norm=limit,
+        callbacks=[("norms", GradientNorms())],
+    ).fit(X, y)
+    # Steps the scaler skips (overflow) have non-finite gradients; the others
+    # are unscaled, then clipped.
+    norms = [n for n in dict(est.net_.callbacks_)["norms"].norms if np.isfinite(n)]
+    assert norms and max(norms) <= limit * (1 + 1e-3)
+    assert np.isfinite(est.predict_proba(X)).all()
 
 
 def test_the_data_goes_to_the_gpu_once_not_per_batch(digits):

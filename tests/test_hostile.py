@@ -550,7 +550,7 @@ def test_inputs_near_the_float32_maximum(cls):
     ):
         est.fit(X, y)
     message = str(info.value)
-    assert "The training loss became nan at epoch 1, batch 1" in message
+    assert re.search("The training loss became (nan|inf) at epoch 1, batch 1", message)
     assert "X holds values up to 3e+38" in message
     assert "scale X to [0, 1] first" in message
     assert_unfitted(est)

@@ -75,6 +75,7 @@ class TinyClassifier(BaseImageClassifier):
         lr_gamma=None,
         lr_patience=2,
         label_smoothing=0.0,
+        max_grad_norm=None,
         class_weight=None,
         augment=False,
         test_time_augmentation=False,

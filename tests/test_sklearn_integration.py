@@ -91,7 +91,8 @@ def test_randomized_search_with_3_fold_cv(cls, small_digits):
 
 def test_cross_val_score_and_metrics(small_digits):
     X, y = small_digits
-    scores = cross_val_score(small(MLPClassifier, max_epochs=5), X, y, cv=3)
+    clf = small(MLPClassifier, max_epochs=5, batch_size=32)
+    scores = cross_val_score(clf, X, y, cv=3)
     assert scores.shape == (3,) and np.all((scores > 0.3) & (scores <= 1))
     f1 = cross_val_score(small(MLPClassifier), X, y, cv=3, scoring="f1_macro")
     assert np.all((f1 >= 0) & (f1 <= 1))

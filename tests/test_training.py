@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import sklearn
 import torch
-from _estimator_helpers import ALL, small, state
+from _estimator_helpers import ALL, GradientNorms, same_state, small, state
 from _resume_child import PARAMS, data
+from sklearn.base import clone
 from skorch.callbacks import Callback
 
 from emnist_estimators import CNNClassifier, MLPClassifier, ResNetClassifier
@@ -99,6 +100,20 @@ def test_sample_weight_reaches_fit_through_metadata_routing(small_digits):
     )
 
 
+# ----------------------------------------------------------- gradient clipping
+def test_max_grad_norm_clips_every_step(small_digits):
+    X, y = small_digits
+    limit = 0.05
+    free = small(MLPClassifier, max_epochs=2, callbacks=[("norms", GradientNorms())])
+    clipped = clone(free).set_params(max_grad_norm=limit)
+    norms_free = dict(free.fit(X, y).net_.callbacks_)["norms"].norms
+    norms_clipped = dict(clipped.fit(X, y).net_.callbacks_)["norms"].norms
+    assert max(norms_free) > 2 * limit  # clipping has something to do
+    assert len(norms_clipped) == len(norms_free)
+    assert max(norms_clipped) <= limit * (1 + 1e-4)
+    assert not same_state(state(free), state(clipped))
+
+
 # ----------------------------------------------------------- weight averaging
 @pytest.mark.parametrize("average", ["ema", "swa"])
 def test_weight_averaging_uses_the_average_with_its_own_bn_stats(average, digits):
@@ -109,7 +124,13 @@ def test_weight_averaging_uses_the_average_with_its_own_bn_stats(average, digits
         def on_epoch_end(self, net, **kwargs):
             seen["last"] = {k: v.clone() for k, v in net.module_.state_dict().items()}
 
-    est = small(MLPClassifier, max_epochs=8, average=average, callbacks=[LastWeights()])
+    est = small(
+        MLPClassifier,
+        batch_norm=True,
+        max_epochs=8,
+        average=average,
+        callbacks=[LastWeights()],
+    )
     est.fit(X, y)
     final = state(est)
     averaging = dict(est.net_.callbacks_)["averaging"]
@@ -317,7 +338,7 @@ def test_non_finite_loss_names_epoch_batch_and_cause(small_digits):
 def test_batch_size_one_with_batch_norm_is_refused_before_training(cls, small_digits):
     X, y = small_digits
     with pytest.raises(ValueError, match="batch_size=1 cannot train batch norm"):
-        small(cls, batch_size=1).fit(X, y)
+        small(cls, batch_size=1, batch_norm=True).fit(X, y)
     small(cls, batch_size=1, batch_norm=False, max_epochs=1).fit(X[:20], y[:20])
     with pytest.raises(TypeError, match="'batch_size' parameter"):
         small(cls, batch_size=True).fit(X, y)
