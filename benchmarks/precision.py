@@ -30,11 +30,16 @@ from emnist_estimators.models import list_models
 from emnist_estimators.presets import make_estimator
 
 
+#: The batch size of the recorded runs (the estimators' default was 128 then).
+BATCH_SIZE = 128
+
+
 def time_fit(model, precision, data, args, seed):
     estimator = make_estimator(
         model,
         preset=None,
         precision=precision,
+        batch_size=BATCH_SIZE,
         max_epochs=args.epochs,
         device=args.device,
         random_state=seed,

@@ -73,8 +73,13 @@ def estimator(args):
     params = dict(spec.smoke_params) if args.quick else {}
     # n_threads=None: the threads of the process the fit runs in (all cores
     # for n_jobs=1, one in each loky process and each Dask worker).
+    # Batches of 128, as in the recorded runs (the estimators' default then).
     return spec.estimator(
-        **params, max_epochs=args.epochs, device=args.device, random_state=0
+        **params,
+        batch_size=128,
+        max_epochs=args.epochs,
+        device=args.device,
+        random_state=0,
     )
 
 

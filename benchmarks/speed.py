@@ -217,8 +217,8 @@ def measure_variants(name, data, args, epochs, repeats, bfloat16=True):
     cls = get_model(name).estimator
     y = data.y_train.astype(np.int64)
     variants = {
-        "float32, batch 128": {},
-        "bfloat16, batch 128": {"precision": "bfloat16"},
+        "float32, batch 128": {"batch_size": 128},
+        "bfloat16, batch 128": {"precision": "bfloat16", "batch_size": 128},
         "float32, batch 256": {"batch_size": 256},
         "bfloat16, batch 256": {"precision": "bfloat16", "batch_size": 256},
     }
