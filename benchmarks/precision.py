@@ -29,7 +29,6 @@ from emnist_estimators._precision import resolve_precision
 from emnist_estimators.models import list_models
 from emnist_estimators.presets import make_estimator
 
-
 #: The batch size of the recorded runs (the estimators' default was 128 then).
 BATCH_SIZE = 128
 
