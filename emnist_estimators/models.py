@@ -268,7 +268,7 @@ _add(
             **ONE_CYCLE_RECIPE,
             "lr": 2e-3,
             "augment": True,
-            "max_epochs": 20,
+            "max_epochs": 30,
         },
         benchmark_size=90000,
         smoke_params={"hidden_layer_sizes": (32,)},
