@@ -21,16 +21,13 @@ from __future__ import annotations
 import statistics
 import warnings
 
-from _common import Timer, load, parser, record
+from _common import BATCH_SIZE, Timer, load, parser, record
 
 from emnist_estimators._devices import resolve_device
 from emnist_estimators._hardware import native_bfloat16
 from emnist_estimators._precision import resolve_precision
 from emnist_estimators.models import list_models
 from emnist_estimators.presets import make_estimator
-
-#: The batch size of the recorded runs (the estimators' default was 128 then).
-BATCH_SIZE = 128
 
 
 def time_fit(model, precision, data, args, seed):

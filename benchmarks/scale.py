@@ -44,7 +44,7 @@ import time
 import joblib
 import numpy as np
 import torch
-from _common import Timer, load, parser, record
+from _common import BATCH_SIZE, Timer, load, parser, record
 
 from emnist_estimators.distributed import dask_backend, measure_traffic
 from emnist_estimators.models import get_model
@@ -73,10 +73,9 @@ def estimator(args):
     params = dict(spec.smoke_params) if args.quick else {}
     # n_threads=None: the threads of the process the fit runs in (all cores
     # for n_jobs=1, one in each loky process and each Dask worker).
-    # Batches of 128, as in the recorded runs (the estimators' default then).
     return spec.estimator(
         **params,
-        batch_size=128,
+        batch_size=BATCH_SIZE,
         max_epochs=args.epochs,
         device=args.device,
         random_state=0,

@@ -35,7 +35,7 @@ import statistics
 
 import numpy as np
 import torch
-from _common import Timer, load, parser, record
+from _common import BATCH_SIZE, Timer, load, parser, record
 from sklearn.utils import Bunch
 from skorch import NeuralNetClassifier
 from torch.utils.flop_counter import FlopCounterMode
@@ -111,7 +111,7 @@ def measure_model(name, data, args, epochs, repeats):
     shape = data.X_train.shape[1:]
     n_classes = len(np.unique(data.y_train))
     y = data.y_train.astype(np.int64)
-    settings = {"max_epochs": epochs, "batch_size": 128, "device": args.device}
+    settings = {"max_epochs": epochs, "batch_size": BATCH_SIZE, "device": args.device}
     lr = 1e-3
     times = {
         k: {"fit": [], "predict": []} for k in ("ours", "hand", "skorch", "sklearn")
@@ -130,14 +130,27 @@ def measure_model(name, data, args, epochs, repeats):
 
         module = fresh_module(ours, shape, n_classes, seed)
         with Timer() as t:
-            hand_fit(module, data.X_train, y, (1, *shape), 128, epochs, lr, args.device)
+            hand_fit(
+                module,
+                data.X_train,
+                y,
+                (1, *shape),
+                BATCH_SIZE,
+                epochs,
+                lr,
+                args.device,
+            )
         times["hand"]["fit"].append(t.seconds)
         with Timer() as t:
-            hand_predict(module, data.X_test, (1, *shape), 128, args.device)
+            hand_predict(module, data.X_test, (1, *shape), BATCH_SIZE, args.device)
         times["hand"]["predict"].append(t.seconds)
 
         net = skorch_net(
-            fresh_module(ours, shape, n_classes, seed), 128, epochs, lr, args.device
+            fresh_module(ours, shape, n_classes, seed),
+            BATCH_SIZE,
+            epochs,
+            lr,
+            args.device,
         )
         X_float = data.X_train.reshape(-1, 1, *shape).astype(np.float32) / 255
         with Timer() as t:
@@ -153,7 +166,7 @@ def measure_model(name, data, args, epochs, repeats):
 
             mlp = SklearnMLP(
                 hidden_layer_sizes=ours.hidden_layer_sizes,
-                batch_size=128,
+                batch_size=BATCH_SIZE,
                 max_iter=epochs,
                 learning_rate_init=lr,
                 n_iter_no_change=epochs + 1,
@@ -191,7 +204,7 @@ def matmul_peak(dtype, size=2048, repeats=20):
     return 2 * size**3 * repeats / t.seconds
 
 
-def training_flops_per_image(estimator, shape, n_classes, batch_size=128):
+def training_flops_per_image(estimator, shape, n_classes, batch_size=BATCH_SIZE):
     module = estimator._build_module((1, *shape), n_classes).train()
     images = torch.rand(batch_size, 1, *shape)
     labels = torch.randint(0, n_classes, (batch_size,))
@@ -217,8 +230,8 @@ def measure_variants(name, data, args, epochs, repeats, bfloat16=True):
     cls = get_model(name).estimator
     y = data.y_train.astype(np.int64)
     variants = {
-        "float32, batch 128": {"batch_size": 128},
-        "bfloat16, batch 128": {"precision": "bfloat16", "batch_size": 128},
+        "float32, batch 128": {"batch_size": BATCH_SIZE},
+        "bfloat16, batch 128": {"precision": "bfloat16", "batch_size": BATCH_SIZE},
         "float32, batch 256": {"batch_size": 256},
         "bfloat16, batch 256": {"precision": "bfloat16", "batch_size": 256},
     }
