@@ -41,5 +41,4 @@ class GradientNorms(Callback):
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
         grads = [p.grad for _, p in named_parameters if p.grad is not None]
-        flat = torch.cat([g.ravel() for g in grads])
-        self.norms.append(float(torch.linalg.vector_norm(flat)))
+        self.norms.append(float(torch.nn.utils.get_total_norm(grads)))

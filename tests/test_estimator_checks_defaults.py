@@ -11,7 +11,6 @@ takes over more than 87 % of the predictions). The checks' data sets are
 tiny, so the whole set takes well under a minute on 2 CPU cores.
 """
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from test_estimator_checks import EXPECTED_FAILURES
 
@@ -22,7 +21,6 @@ ESTIMATORS = [
 ]
 
 
-@pytest.mark.slow
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda _: EXPECTED_FAILURES)
 def test_default_estimators_pass_the_sklearn_checks(estimator, check):
     check(estimator)
