@@ -292,7 +292,7 @@ _CNN = _add(
             **ONE_CYCLE_RECIPE,
             "lr": 3e-3,
             "augment": False,
-            "max_epochs": 15,
+            "max_epochs": 25,
         },
         benchmark_size=20000,
         smoke_params={"filters": (4, 8), "dense_units": (16,)},
