@@ -230,8 +230,11 @@ def measure_variants(name, data, args, epochs, repeats, bfloat16=True):
     cls = get_model(name).estimator
     y = data.y_train.astype(np.int64)
     variants = {
-        "float32, batch 128": {"batch_size": BATCH_SIZE},
-        "bfloat16, batch 128": {"precision": "bfloat16", "batch_size": BATCH_SIZE},
+        f"float32, batch {BATCH_SIZE}": {"batch_size": BATCH_SIZE},
+        f"bfloat16, batch {BATCH_SIZE}": {
+            "precision": "bfloat16",
+            "batch_size": BATCH_SIZE,
+        },
         "float32, batch 256": {"batch_size": 256},
         "bfloat16, batch 256": {"precision": "bfloat16", "batch_size": 256},
     }
@@ -382,12 +385,12 @@ def markdown(results) -> str:
             f"{c['fraction_of_float32_peak']:.1%} of the float32 peak."
         )
     for name, variants in results.get("variants", {}).items():
-        base = variants["float32, batch 128"]["fit_images_per_s"]
+        base = variants[f"float32, batch {BATCH_SIZE}"]["fit_images_per_s"]
         lines += [
             "",
             f"{name} training variants (estimator):",
             "",
-            "| variant | fit img/s | vs float32 batch 128 |",
+            f"| variant | fit img/s | vs float32 batch {BATCH_SIZE} |",
             "|---|---|---|",
         ]
         for variant, r in variants.items():
