@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from skorch import NeuralNetClassifier
 from skorch.dataset import unpack_data
@@ -145,14 +147,7 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         return loss
 
     def train_step_single(self, batch, **fit_params):
-        """Augment the batch (when asked), then skorch's training step.
-
-        Raises
-        ------
-        NonFiniteLossError
-            When the loss is NaN or infinite: training cannot recover, and
-            the message names the epoch, the batch and the usual causes.
-        """
+        """Augment the batch (when asked), then skorch's training step."""
         if self.augmentation is not None:
             Xi, yi = unpack_data(batch)
             with torch.no_grad():
@@ -161,14 +156,14 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
                 else:
                     Xi = self.augmentation(Xi)
             batch = (Xi, yi)
-        # skorch's step, with the loss checked before the backward pass and,
-        # in float16, scaled by the gradient scaler.
+        # skorch's step; in float16 the loss is scaled by the gradient scaler.
+        # Its finiteness is checked in on_batch_end, on the value skorch has
+        # already copied to the host: checking it here would wait for the
+        # forward pass to finish on a GPU before the backward pass is queued.
         self._set_training(True)
         Xi, yi = unpack_data(batch)
         y_pred = self.infer(Xi, **fit_params)
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        if not torch.isfinite(loss).item():
-            self._raise_non_finite(loss)
         scaler = self._grad_scaler()
         (loss if scaler is None else scaler.scale(loss)).backward()
         if self.max_grad_norm is not None:
@@ -198,7 +193,23 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         scaler.update()
         return None
 
-    def _raise_non_finite(self, loss: torch.Tensor) -> None:
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        """Stop with a clear error when the training loss is NaN or infinite.
+
+        Raises
+        ------
+        NonFiniteLossError
+            When the batch's loss (as skorch recorded it) is not finite:
+            training cannot recover, and the message names the epoch, the
+            batch and the usual causes.
+        """
+        super().on_batch_end(net, batch=batch, training=training, **kwargs)
+        if training:
+            loss = self.history[-1, "batches", -1, "train_loss"]
+            if not math.isfinite(loss):
+                self._raise_non_finite(loss)
+
+    def _raise_non_finite(self, loss: float) -> None:
         epoch = len(self.history)
         batch = len(self.history[-1]["batches"]) if epoch else 0
         scale = getattr(self, "input_max_", None)
@@ -211,7 +222,7 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         )
         lr = self.optimizer_.param_groups[0]["lr"]
         raise NonFiniteLossError(
-            f"The training loss became {loss.item()} at epoch {epoch}, batch "
+            f"The training loss became {loss} at epoch {epoch}, batch "
             f"{batch}; training cannot recover from that.{hint} If the input is "
             f"scaled, the learning rate may be too high (lr={lr:.3g} at that "
             "batch): try a lower lr or a schedule with warm-up."

@@ -4,11 +4,14 @@
 machine, with the GPU benchmarks, and records the result.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
 from _estimator_helpers import ALL, GradientNorms, small
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from skorch.callbacks import Callback
 from test_estimator_checks import EXPECTED_FAILURES
 
 from emnist_estimators import CNNClassifier, MLPClassifier
@@ -92,6 +95,57 @@ def test_the_data_goes_to_the_gpu_once_not_per_batch(digits):
     # The images and labels are copied once per fit (plus a few scalars),
     # not once per batch.
     assert len(copies) < n_batches / 4, len(copies)
+
+
+class SyncsPerStep(Callback):
+    """Counts the host-device synchronisations of each training step.
+
+    ``caught`` (set on the class: the estimators deep-copy their callbacks) is
+    the list of warnings that ``torch.cuda.set_sync_debug_mode('warn')``
+    issues, one per synchronising call.
+    """
+
+    caught: list = []
+
+    def initialize(self):
+        self.counts = []
+        return self
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        self.start_ = len(self.caught)
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            step = self.caught[self.start_ :]
+            self.counts.append(
+                sum("synchronizing CUDA operation" in str(w.message) for w in step)
+            )
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_a_training_step_synchronises_with_the_host_once(cls, small_digits):
+    X, y = small_digits
+    est = small(
+        cls,
+        device="cuda",
+        max_epochs=2,
+        augment=True,
+        max_grad_norm=1.0,
+        callbacks=[("syncs", SyncsPerStep())],
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        SyncsPerStep.caught = caught
+        torch.cuda.set_sync_debug_mode("warn")
+        try:
+            est.fit(X, y)
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+    counts = dict(est.net_.callbacks_)["syncs"].counts
+    # skorch reads each step's loss (loss.item()): one wait for the GPU per
+    # step. A second one (say, a check of the loss before the backward pass)
+    # would keep the GPU idle while the host queues the backward pass.
+    assert counts and max(counts) == 1, counts
 
 
 ON_CUDA = [
