@@ -79,8 +79,12 @@ def results_folder(args) -> Path:
     return folder
 
 
-def record(name: str, args, results: dict, markdown: str) -> Path:
-    """Write ``<name>.json`` and ``<name>.md`` with the machine and the command."""
+def record(name: str, args, results: dict, markdown: str, echo: bool = True) -> Path:
+    """Write ``<name>.json`` and ``<name>.md`` with the machine and the command.
+
+    ``echo=False`` writes without printing (for partial results written while
+    a benchmark runs).
+    """
     folder = results_folder(args)
     command = "python " + " ".join([os.path.relpath(sys.argv[0]), *sys.argv[1:]])
     env = environment_info(args.device)
@@ -96,8 +100,9 @@ def record(name: str, args, results: dict, markdown: str) -> Path:
         folder / f"{name}.md",
         f"# {name}\n\nCommand: `{command}`\n\nMachine: {machine}\n\n{markdown}\n",
     )
-    print(markdown)
-    print(f"Results: {folder / name}.md")
+    if echo:
+        print(markdown)
+        print(f"Results: {folder / name}.md")
     return folder / f"{name}.md"
 
 

@@ -1,18 +1,23 @@
 """GPU training speed: presets, precision, torch.compile, a hand-written loop, a search.
 
 Run by ``benchmarks/gpu_check.sh`` on a machine with CUDA; every figure is
-recorded with the GPU's name (``nvidia-smi``) and the machine. It measures:
+recorded with the GPU's name (``nvidia-smi``) and the machine. It measures, in
+this order (the results are written after each part, so that a run stopped by
+its time limit keeps what it measured):
 
 - each model's ``'emnist'`` preset: training images per second of its second
   epoch on the full training part (the first includes warm-up), in float32 and
   with ``precision='auto'`` (bfloat16 on GPUs that have it);
-- the CNN preset with its network compiled by ``torch.compile`` (epoch 2);
+- the CNN preset (``precision='auto'``) with the GPU's utilisation sampled by
+  ``nvidia-smi`` every 100 ms over its second epoch; then the same with
+  batches of 512 (throughput only: the preset's accuracy is measured at 128);
 - a hand-written PyTorch loop training the CNN preset's network with the same
   batch size and optimizer on data already on the GPU;
-- the GPU's utilisation while the CNN preset trains (``nvidia-smi`` sampled
-  every 100 ms, mean over the second epoch);
 - the reference studies' 12-setting, 3-fold MLP grid
-  (``search.make_search("mlp", "medium", "grid")``), timed end to end.
+  (``search.make_search("mlp", "medium", "grid")``, 10 epochs per fit, batches
+  of 128), timed end to end, one fit at a time;
+- the CNN preset with its network compiled by ``torch.compile`` (epoch 2);
+- the MLP grid again with ``--search-jobs`` fits sharing the GPU (``n_jobs``).
 
 Commands::
 
@@ -29,7 +34,7 @@ import time
 
 import numpy as np
 import torch
-from _common import Timer, load, parser, record
+from _common import BATCH_SIZE, Timer, load, parser, record
 from skorch.callbacks import Callback
 
 from emnist_estimators.models import get_model, list_models
@@ -70,20 +75,25 @@ class Utilisation:
         return float(np.mean(self.samples)) if self.samples else None
 
 
-#: The probe of the CNN run (module-level: the estimators deep-copy callbacks).
-PROBE = Utilisation()
+#: Mean GPU utilisation (percent) of each sampled run's second epoch, by name
+#: (module-level: the estimators deep-copy their callbacks).
+UTILISATION: dict[str, float | None] = {}
 
 
 class SampleSecondEpoch(Callback):
-    """Samples the GPU's utilisation during the second epoch (into PROBE)."""
+    """Samples the GPU's utilisation during the second epoch into UTILISATION."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def on_epoch_begin(self, net, **kwargs):
         if len(net.history) == 2:
-            PROBE.start()
+            self.probe_ = Utilisation()
+            self.probe_.start()
 
     def on_epoch_end(self, net, **kwargs):
         if len(net.history) == 2:
-            PROBE.utilisation = PROBE.stop()
+            UTILISATION[self.name] = self.probe_.stop()
 
 
 class Compile(Callback):
@@ -99,15 +109,15 @@ def epoch_rate(estimator, data) -> float:
     return len(data.y_train) / estimator.history_[-1, "dur"]
 
 
-def presets(data, args, epochs: int) -> dict:
+def presets(data, args, results: dict, save) -> None:
     """Each preset's epoch throughput in float32 and with precision='auto'."""
-    rates = {}
+    rates = results["presets"] = {}
     for model in args.models.split(","):
         rates[model] = {}
         for precision in ("float32", "auto"):
             estimator = make_estimator(
                 model,
-                max_epochs=epochs,
+                max_epochs=args.epochs,
                 device=args.device,
                 precision=precision,
                 random_state=0,
@@ -118,10 +128,30 @@ def presets(data, args, epochs: int) -> dict:
                 "fit_images_per_s": rate,
             }
             print(model, precision, estimator.precision_, f"{rate:.0f} img/s")
-    return rates
+        save()
 
 
-def hand_loop(data, args, epochs: int) -> float:
+def cnn_run(data, args, name: str, **params) -> dict:
+    """The CNN preset (precision='auto'): epoch throughput and GPU utilisation."""
+    estimator = make_estimator(
+        "cnn",
+        max_epochs=args.epochs,
+        device=args.device,
+        random_state=0,
+        callbacks=[SampleSecondEpoch(name)],
+        **params,
+    )
+    rate = epoch_rate(estimator, data)
+    print(name, estimator.precision_, f"{rate:.0f} img/s")
+    return {
+        "params": params,
+        "precision_used": estimator.precision_,
+        "fit_images_per_s": rate,
+        "utilisation_percent": UTILISATION.get(name),
+    }
+
+
+def hand_loop(data, args) -> float:
     """The CNN preset's network trained by a plain loop: images/s of the last epoch."""
     estimator = make_estimator("cnn", device=args.device, precision="float32")
     shape = (1, *data.X_train.shape[1:])
@@ -131,10 +161,12 @@ def hand_loop(data, args, epochs: int) -> float:
     images = torch.from_numpy(data.X_train.reshape(-1, *shape)).to(args.device)
     labels = torch.from_numpy(np.searchsorted(np.unique(data.y_train), data.y_train))
     labels = labels.to(args.device)
-    optimizer = torch.optim.AdamW(module.parameters(), lr=1e-3, weight_decay=1e-4)
+    optimizer = torch.optim.AdamW(
+        module.parameters(), lr=estimator.lr, weight_decay=estimator.weight_decay
+    )
     batch = estimator.batch_size
     seconds = 0.0
-    for _ in range(epochs):
+    for _ in range(args.epochs):
         if args.device.startswith("cuda"):
             torch.cuda.synchronize()
         start = time.perf_counter()
@@ -152,45 +184,8 @@ def hand_loop(data, args, epochs: int) -> float:
     return len(images) / seconds
 
 
-def main():
-    p = parser(__doc__.splitlines()[0])
-    p.add_argument("--models", default=",".join(list_models()))
-    p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--search-epochs", type=int, default=10)
-    args = p.parse_args()
-    if args.quick:
-        args.epochs, args.search_epochs = 2, 1
-    data = load(args, n_train=600 if args.quick else None, n_test=100)
-    results = {"n_train": len(data.y_train), "epochs": args.epochs}
-    results["presets"] = presets(data, args, args.epochs)
-
-    cnn = make_estimator(
-        "cnn",
-        max_epochs=args.epochs,
-        device=args.device,
-        random_state=0,
-        callbacks=[SampleSecondEpoch()],
-    )
-    epoch_rate(cnn, data)
-    results["cnn_utilisation_percent"] = getattr(PROBE, "utilisation", None)
-    compiled = make_estimator(
-        "cnn",
-        max_epochs=args.epochs,
-        device=args.device,
-        random_state=0,
-        callbacks=[Compile()],
-    )
-    if args.quick:  # compiling takes minutes on a CPU: not for a smoke test
-        results["cnn_compiled_images_per_s"] = "not measured (--quick)"
-    else:
-        try:
-            results["cnn_compiled_images_per_s"] = epoch_rate(compiled, data)
-        except Exception as exc:  # report why compile failed instead of stopping
-            results["cnn_compiled_images_per_s"] = (
-                f"failed: {type(exc).__name__}: {exc}"
-            )
-    results["cnn_hand_loop_images_per_s"] = hand_loop(data, args, args.epochs)
-
+def mlp_search(data, args, n_jobs: int) -> dict:
+    """The reference studies' 12-setting 3-fold MLP grid, timed end to end."""
     search = make_search(
         "mlp",
         "medium",
@@ -199,23 +194,106 @@ def main():
             "mlp",
             preset=None,
             max_epochs=args.search_epochs,
+            batch_size=BATCH_SIZE,
             device=args.device,
             random_state=0,
             **(get_model("mlp").smoke_params if args.quick else {}),
         ),
         cv=3,
+        n_jobs=n_jobs,
     )
     with Timer() as t:
         search.fit(data.X_train, data.y_train)
-    results["mlp_search"] = {
+    print(f"MLP grid, n_jobs={n_jobs}: {t.seconds:.0f} s")
+    return {
         "settings": len(search.cv_results_["params"]),
         "folds": 3,
         "epochs": args.search_epochs,
+        "batch_size": BATCH_SIZE,
+        "n_jobs": n_jobs,
         "seconds": t.seconds,
         "best_cv_accuracy": float(search.best_score_),
         "best_params": {k: repr(v) for k, v in search.best_params_.items()},
     }
-    record("gpu" + ("-quick" if args.quick else ""), args, results, markdown(results))
+
+
+def compiled_cnn(data, args) -> float | str:
+    """The CNN preset's epoch throughput with its network compiled."""
+    if args.quick:  # compiling takes minutes on a CPU: not for a smoke test
+        return "not measured (--quick)"
+    estimator = make_estimator(
+        "cnn",
+        max_epochs=args.epochs,
+        device=args.device,
+        random_state=0,
+        callbacks=[Compile()],
+    )
+    try:
+        return epoch_rate(estimator, data)
+    except Exception as exc:  # report why compile failed instead of stopping
+        return f"failed: {type(exc).__name__}: {exc}"
+
+
+def main():
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--models", default=",".join(list_models()))
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--search-epochs", type=int, default=10)
+    p.add_argument(
+        "--search-jobs",
+        type=int,
+        default=4,
+        help="processes sharing the GPU in the search's last run (default: 4)",
+    )
+    args = p.parse_args()
+    if args.quick:
+        args.epochs, args.search_epochs, args.search_jobs = 2, 1, 2
+    data = load(args, n_train=600 if args.quick else None, n_test=100)
+    name = "gpu" + ("-quick" if args.quick else "")
+    results = {"n_train": len(data.y_train), "epochs": args.epochs}
+
+    def save():
+        # After every part: a run stopped by its time limit keeps what it measured.
+        record(name, args, results, markdown(results), echo=False)
+
+    presets(data, args, results, save)
+    results["cnn"] = cnn_run(data, args, "cnn")
+    save()
+    results["cnn_batch_512"] = cnn_run(data, args, "cnn_batch_512", batch_size=512)
+    save()
+    results["cnn_hand_loop_images_per_s"] = hand_loop(data, args)
+    save()
+    results["mlp_search"] = mlp_search(data, args, n_jobs=1)
+    save()
+    results["cnn_compiled_images_per_s"] = compiled_cnn(data, args)
+    save()
+    results["mlp_search_parallel"] = mlp_search(data, args, n_jobs=args.search_jobs)
+    record(name, args, results, markdown(results))
+
+
+NOT_MEASURED = "not measured (the run stopped before this part)"
+
+
+def _rate(value) -> str:
+    if value is None:
+        return NOT_MEASURED
+    return f"{value:.0f} img/s" if isinstance(value, float) else str(value)
+
+
+def _utilisation(run: dict) -> str:
+    value = run.get("utilisation_percent")
+    return f"{value:.0f} %" if value is not None else "not measured (no nvidia-smi)"
+
+
+def _search(run: dict | None) -> str:
+    if run is None:
+        return NOT_MEASURED
+    return (
+        f"{run['seconds']:.0f} s with n_jobs={run['n_jobs']} "
+        f"({run['settings']} settings x {run['folds']} folds, {run['epochs']} "
+        f"epochs each, batch {run['batch_size']}, refit included), best 3-fold "
+        f"accuracy {run['best_cv_accuracy']:.4f}"
+    )
 
 
 def markdown(results) -> str:
@@ -227,31 +305,44 @@ def markdown(results) -> str:
         "|---|---|---|---|",
     ]
     for model, r in results["presets"].items():
+        if "auto" not in r:
+            continue
         f32, auto = r["float32"]["fit_images_per_s"], r["auto"]["fit_images_per_s"]
         lines.append(
             f"| {model} preset | {f32:.0f} | {auto:.0f} ({r['auto']['precision_used']})"
             f" | {auto / f32:.2f}x |"
         )
-    compiled = results["cnn_compiled_images_per_s"]
     cnn = results["presets"].get("cnn", {}).get("float32", {})
-    estimator = cnn.get("fit_images_per_s", float("nan"))
     lines += [
         "",
-        f"CNN preset, float32: estimator {estimator:.0f} img/s; with torch.compile "
-        + (f"{compiled:.0f} img/s" if isinstance(compiled, float) else compiled)
-        + f"; hand-written loop {results['cnn_hand_loop_images_per_s']:.0f} img/s.",
-        "GPU utilisation during the CNN preset's epoch: "
-        + (
-            f"{results['cnn_utilisation_percent']:.0f} %"
-            if isinstance(results["cnn_utilisation_percent"], float)
-            else "not measured (no nvidia-smi)"
-        )
+        "CNN preset, float32: estimator "
+        + _rate(cnn.get("fit_images_per_s"))
+        + "; hand-written loop (same network, batch and optimizer, data on the "
+        "device) "
+        + _rate(results.get("cnn_hand_loop_images_per_s"))
+        + "; with torch.compile (precision='auto') "
+        + _rate(results.get("cnn_compiled_images_per_s"))
         + ".",
         "",
-        f"MLP grid ({results['mlp_search']['settings']} settings x 3 folds, "
-        f"{results['mlp_search']['epochs']} epochs each, refit included): "
-        f"{results['mlp_search']['seconds']:.0f} s, best 3-fold accuracy "
-        f"{results['mlp_search']['best_cv_accuracy']:.4f}.",
+    ]
+    for key, label in (("cnn", "batch 128"), ("cnn_batch_512", "batch 512")):
+        run = results.get(key)
+        lines.append(
+            f"CNN preset, precision='auto', {label}: "
+            + (
+                NOT_MEASURED
+                if run is None
+                else f"{run['fit_images_per_s']:.0f} img/s "
+                f"({run['precision_used']}), GPU utilisation {_utilisation(run)}"
+            )
+            + "."
+        )
+    lines += [
+        "",
+        "MLP grid: " + _search(results.get("mlp_search")) + ".",
+        "MLP grid, fits sharing the device: "
+        + _search(results.get("mlp_search_parallel"))
+        + ".",
     ]
     return "\n".join(lines) + "\n"
 

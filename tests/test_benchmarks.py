@@ -117,3 +117,31 @@ def test_gpu_check_skips_cleanly_without_a_gpu(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "no CUDA device here" in result.stdout and "skipping" in result.stdout
     assert not (tmp_path / "gpu").exists()  # wrote nothing
+
+
+@pytest.mark.slow
+def test_gpu_benchmark_dry_runs_on_the_cpu(tmp_path, monkeypatch):
+    run("gpu.py", "--device", "cpu", tmp_path=tmp_path)
+    results = json.loads((tmp_path / "gpu-quick.json").read_text())["results"]
+    assert set(results["presets"]) == {"mlp", "cnn", "resnet", "lstm"}
+    for rates in results["presets"].values():
+        assert set(rates) == {"float32", "auto"}
+        assert all(r["fit_images_per_s"] > 0 for r in rates.values())
+    assert results["cnn_batch_512"]["params"] == {"batch_size": 512}
+    assert results["cnn_hand_loop_images_per_s"] > 0
+    serial, parallel = results["mlp_search"], results["mlp_search_parallel"]
+    assert serial["settings"] == parallel["settings"] == 12
+    assert (serial["n_jobs"], parallel["n_jobs"]) == (1, 2)
+    assert 0 < serial["best_cv_accuracy"] <= 1
+    text = (tmp_path / "gpu-quick.md").read_text()
+    assert "torch.compile (precision='auto') not measured (--quick)" in text
+
+    # A run stopped after its first part still renders, naming what is missing.
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import gpu
+
+    partial = {"n_train": 600, "epochs": 2, "presets": {}}
+    partial["presets"]["mlp"] = results["presets"]["mlp"]
+    text = gpu.markdown(partial)
+    assert "| mlp preset |" in text and "| cnn preset |" not in text
+    assert text.count(gpu.NOT_MEASURED) == 7
