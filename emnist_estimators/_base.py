@@ -23,7 +23,8 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._fit import build_run, elapsed, torch_threads, train
+from ._checkpoint import restore_rng_state, rng_state
+from ._fit import build_run, deterministic_kernels, elapsed, torch_threads, train
 from ._inputs import (
     INPUT_DTYPES,
     flatten_input,
@@ -299,10 +300,13 @@ width) or (n_samples, channels, height, width)
             if first:
                 return self._train(data, settings, start=start, partial=True)
             net_X, net_y = net_inputs(data)
-            with torch.random.fork_rng(devices=_fork_devices(settings.device)):
-                torch.set_rng_state(self._rng_state)
+            with (
+                torch.random.fork_rng(devices=_fork_devices(settings.device)),
+                deterministic_kernels(settings),
+            ):
+                restore_rng_state(self._rng_state, settings.device)
                 self.net_.partial_fit(net_X, net_y, epochs=1)
-                self._rng_state = torch.get_rng_state()
+                self._rng_state = rng_state(settings.device)
             self._set_fitted(self.net_, data, settings, start, self.net_.stop_status_)
             return self
 
@@ -310,7 +314,10 @@ width) or (n_samples, channels, height, width)
         self, data, settings, *, start, resume=False, partial=False, previous=None
     ):
         net_X, net_y = net_inputs(data)
-        with torch.random.fork_rng(devices=_fork_devices(settings.device)):
+        with (
+            torch.random.fork_rng(devices=_fork_devices(settings.device)),
+            deterministic_kernels(settings),
+        ):
             torch.manual_seed(settings.seed)
             run = build_run(
                 self,
@@ -327,7 +334,7 @@ width) or (n_samples, channels, height, width)
             else:
                 status = train(run, net_X, net_y, settings)
             # Where later partial_fit calls continue the random streams.
-            self._rng_state = torch.get_rng_state()
+            self._rng_state = rng_state(settings.device)
         self._settings = settings
         self.checkpoint_path_ = run.checkpoint_folder
         self._set_fitted(run.net, data, settings, start, status)

@@ -91,7 +91,20 @@ def fit_folder(root, estimator, X, y, sample_weight=None) -> Path:
     return Path(root) / f"{type(estimator).__name__}-{h.hexdigest()[:16]}"
 
 
-def _rng_state(device: torch.device) -> dict[str, Any]:
+def rng_state(device: torch.device) -> dict[str, Any]:
+    """torch's random-number states that training on ``device`` draws from.
+
+    Parameters
+    ----------
+    device : torch.device
+        The training device.
+
+    Returns
+    -------
+    dict
+        ``{'cpu': state}``, with ``'cuda'`` (that device's generator) for a
+        CUDA device; :func:`restore_rng_state` sets them back.
+    """
     state: dict[str, Any] = {"cpu": torch.get_rng_state()}
     if device.type == "cuda":
         state["cuda"] = torch.cuda.get_rng_state(device)
@@ -104,7 +117,7 @@ def restore_rng_state(state: dict[str, Any], device: torch.device) -> None:
     Parameters
     ----------
     state : dict
-        The ``'rng'`` entry of a checkpoint.
+        From :func:`rng_state` (the ``'rng'`` entry of a checkpoint).
     device : torch.device
         The training device.
     """
@@ -161,7 +174,7 @@ class EpochCheckpoint(Callback):
                 if getattr(net, "grad_scaler_", None) is None
                 else net.grad_scaler_.state_dict()
             ),
-            "rng": _rng_state(self.device),
+            "rng": rng_state(self.device),
             "history": json.dumps(net.history.to_list()),
         }
 

@@ -97,9 +97,10 @@ None, default=None
         row of pixels otherwise.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, data order, dropout and the validation
-        split. The same int gives the same weights and predictions on the CPU
-        (CUDA kernels may differ in the last bits). torch's global random
-        state is left as it was.
+        split. The same int gives the same weights and predictions on the
+        same machine; on CUDA a seeded fit trains with cuDNN's deterministic
+        algorithms for that (results differ from a CPU's in the last bits).
+        torch's global random state is left as it was.
     device : str or torch.device, default="auto"
         'auto' (CUDA when available, else the CPU), 'cpu', 'cuda', 'cuda:N'
         or 'mps'. A device that is not available raises ``ValueError`` in

@@ -39,6 +39,35 @@ def torch_threads(n_threads: int | None) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+@contextlib.contextmanager
+def deterministic_kernels(settings: Settings) -> Iterator[None]:
+    """Train a seeded fit on CUDA with cuDNN's deterministic algorithms.
+
+    With a fixed ``random_state``, a fit gives the same model every time on
+    the CPU; on a GPU, cuDNN may pick convolution algorithms that add partial
+    results with atomics, in an order that changes from run to run. For the
+    block, a seeded fit on CUDA sets ``torch.backends.cudnn.deterministic``
+    (and turns off ``cudnn.benchmark``, whose choice can vary between runs);
+    both are restored afterwards. Unseeded fits and CPU fits keep torch's
+    settings.
+
+    Parameters
+    ----------
+    settings : Settings
+        The resolved settings (``device`` and ``reproducible`` are read).
+    """
+    if settings.device.type != "cuda" or not settings.reproducible:
+        yield
+        return
+    cudnn = torch.backends.cudnn
+    previous = cudnn.deterministic, cudnn.benchmark
+    cudnn.deterministic, cudnn.benchmark = True, False
+    try:
+        yield
+    finally:
+        cudnn.deterministic, cudnn.benchmark = previous
+
+
 def _has_batch_norm(module: torch.nn.Module) -> bool:
     return any(
         isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in module.modules()

@@ -102,6 +102,9 @@ class Settings:
         The checkpoint folder.
     max_time : float or None
         The time budget of ``fit``, in seconds.
+    reproducible : bool
+        Whether ``random_state`` fixes the seed (is not None): such a fit
+        trains with deterministic kernels on CUDA.
     """
 
     architecture: dict[str, Any]
@@ -135,6 +138,7 @@ class Settings:
     warm_start: bool = False
     checkpoint: Path | None = None
     max_time: float | None = None
+    reproducible: bool = False
 
 
 def _architecture(estimator: BaseImageClassifier, params: dict) -> dict[str, Any]:
@@ -219,4 +223,5 @@ def resolve_settings(estimator: BaseImageClassifier) -> Settings:
         warm_start=bool(params["warm_start"]),
         checkpoint=None if params["checkpoint"] is None else Path(params["checkpoint"]),
         max_time=None if params["max_time"] is None else float(params["max_time"]),
+        reproducible=params["random_state"] is not None,
     )

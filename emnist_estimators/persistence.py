@@ -342,9 +342,9 @@ def load_model(path: str | Path, *, trusted: bool = False, device=None):
 
 
 def _rebuild(description: dict, state: dict, device, source: Path):
-    import torch
     from skorch.history import History
 
+    from ._checkpoint import rng_state
     from ._fit import torch_threads
     from ._settings import resolve_settings
     from ._training import build_net
@@ -415,7 +415,7 @@ def _rebuild(description: dict, state: dict, device, source: Path):
     estimator.fit_time_ = float(description.get("fit_time", 0.0))
     estimator.checkpoint_path_ = None
     estimator._settings = settings
-    estimator._rng_state = torch.get_rng_state()
+    estimator._rng_state = rng_state(settings.device)
     return estimator
 
 

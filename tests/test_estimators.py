@@ -1,5 +1,7 @@
 """Behaviour of the classifiers: inputs, labels, fitted attributes, training knobs."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -11,7 +13,9 @@ from emnist_estimators import (
     LSTMClassifier,
     MLPClassifier,
 )
+from emnist_estimators._fit import deterministic_kernels
 from emnist_estimators._optim import DEFAULT_LR
+from emnist_estimators._settings import resolve_settings
 
 
 @pytest.mark.parametrize("cls", ALL)
@@ -122,6 +126,26 @@ def test_random_state_none_draws_fresh_seeds(small_digits):
     a = small(MLPClassifier, random_state=None).fit(X, y)
     b = small(MLPClassifier, random_state=None).fit(X, y)
     assert not same_state(state(a), state(b))
+
+
+@pytest.mark.parametrize(
+    ("device", "random_state", "deterministic"),
+    [("cuda", 0, True), ("cuda", None, False), ("cpu", 0, False)],
+)
+def test_only_seeded_cuda_fits_switch_cudnn_to_deterministic(
+    device, random_state, deterministic
+):
+    settings = resolve_settings(MLPClassifier(device="cpu", random_state=random_state))
+    assert settings.reproducible is (random_state is not None)
+    # The context reads the device only: a CUDA device needs no GPU here.
+    settings = dataclasses.replace(settings, device=torch.device(device))
+    cudnn = torch.backends.cudnn
+    before = (cudnn.deterministic, cudnn.benchmark)
+    with pytest.raises(KeyError), deterministic_kernels(settings):
+        inside = (cudnn.deterministic, cudnn.benchmark)
+        raise KeyError("training failed")
+    assert inside == ((True, False) if deterministic else before)
+    assert (cudnn.deterministic, cudnn.benchmark) == before  # restored
 
 
 def test_predictions_do_not_depend_on_batch_composition(small_digits):
