@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import warnings
@@ -55,12 +56,17 @@ def export(estimator, path: Path, *, opset: int = 18, pixels: str = "uint8") -> 
     pathlib.Path
         ``path``.
     """
-    try:
-        import onnx
-    except ImportError as exc:
-        raise ImportError(
-            "export_onnx needs the onnx extra: pip install 'emnist-estimators[onnx]'."
-        ) from exc
+    # torch's exporter needs onnxscript as well as onnx.
+    for package in ("onnx", "onnxscript"):
+        try:
+            importlib.import_module(package)
+        except ImportError as exc:
+            raise ImportError(
+                f"export_onnx needs {package!r}, which is not installed: pip "
+                "install 'emnist-estimators[onnx]' installs onnx, onnxscript and "
+                "onnxruntime."
+            ) from exc
+    import onnx
     check_is_fitted(estimator)
     if pixels not in ("uint8", "float32"):
         raise ValueError(f"pixels must be 'uint8' or 'float32', got {pixels!r}.")

@@ -358,13 +358,16 @@ def evaluate(
     )
 
 
-def comparison_table(reports, *, as_frame: bool | str = "auto"):
+def comparison_table(reports, *, columns=None, as_frame: bool | str = "auto"):
     """Put several evaluation reports side by side, one row per model.
 
     Parameters
     ----------
     reports : sequence of EvaluationReport, or mapping name -> EvaluationReport
         The reports; with a mapping, its keys name the rows.
+    columns : sequence of str, default=None
+        The columns to keep, in this order (names from
+        :data:`SUMMARY_COLUMNS`); None keeps them all.
     as_frame : bool or "auto", default="auto"
         Return a pandas DataFrame (True), a list of dicts (False), or a
         DataFrame when pandas is installed ("auto").
@@ -372,13 +375,26 @@ def comparison_table(reports, *, as_frame: bool | str = "auto"):
     Returns
     -------
     pandas.DataFrame or list of dict
-        Columns :data:`SUMMARY_COLUMNS`.
+        The table, with ``columns`` (or :data:`SUMMARY_COLUMNS`).
+
+    Raises
+    ------
+    ValueError
+        If ``columns`` names a column that the reports do not have.
     """
+    columns = SUMMARY_COLUMNS if columns is None else tuple(columns)
+    unknown = [c for c in columns if c not in SUMMARY_COLUMNS]
+    if unknown:
+        raise ValueError(
+            f"comparison_table has no column(s) {unknown}; the columns are "
+            f"{list(SUMMARY_COLUMNS)}."
+        )
     if isinstance(reports, Mapping):
-        rows = [{**r.summary(), "model": name} for name, r in reports.items()]
+        summaries = [{**r.summary(), "model": name} for name, r in reports.items()]
     else:
-        rows = [r.summary() for r in reports]
-    return make_table(rows, SUMMARY_COLUMNS, as_frame=as_frame)
+        summaries = [r.summary() for r in reports]
+    rows = [{c: summary[c] for c in columns} for summary in summaries]
+    return make_table(rows, columns, as_frame=as_frame)
 
 
 def make_table(rows: list[dict], columns=None, *, as_frame: bool | str = "auto"):

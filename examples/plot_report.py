@@ -81,8 +81,10 @@ reports = {
     )
     for name, model in models.items()
 }
-table = comparison_table(reports)
-table[["model", "accuracy", "f1_macro", "fit_time_s", "n_parameters"]]
+table = comparison_table(
+    reports, columns=["model", "accuracy", "f1_macro", "fit_time_s", "n_parameters"]
+)
+table
 
 # %%
 # The pairs of classes the CNN confuses most often (true, predicted, count):

@@ -130,3 +130,15 @@ def test_comparison_table_markdown_and_csv(fitted, tmp_path, as_frame):
     with pytest.raises(ValueError, match=".md or .csv"):
         save_table(table, tmp_path / "t.xlsx")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.md"]
+
+
+@pytest.mark.parametrize("as_frame", [True, False])
+def test_comparison_table_keeps_the_columns_asked_for(fitted, as_frame):
+    clf, X, y = fitted
+    reports = {"first": evaluate(clf, X, y)}
+    table = comparison_table(reports, columns=["f1_macro", "model"], as_frame=as_frame)
+    rows = table.to_dict("records") if as_frame else table
+    assert [list(r) for r in rows] == [["f1_macro", "model"]]
+    assert rows[0]["f1_macro"] == pytest.approx(reports["first"].f1_macro)
+    with pytest.raises(ValueError, match=r"no column\(s\) \['acuracy'\]"):
+        comparison_table(reports, columns=["model", "acuracy"], as_frame=as_frame)

@@ -2,6 +2,7 @@
 
 import json
 import pickle
+import sys
 import warnings
 
 import joblib
@@ -200,3 +201,13 @@ def test_onnx_export_with_test_time_views_and_float_input(small_digits, tmp_path
         path = export_onnx(est, tmp_path / "tta.onnx", pixels="float32")
     (proba,) = ort.InferenceSession(str(path)).run(None, {"pixels": X[:30]})
     np.testing.assert_allclose(proba, est.predict_proba(X[:30]), atol=1e-5)
+
+
+@pytest.mark.parametrize("package", ["onnx", "onnxscript"])
+def test_onnx_export_names_a_missing_package(package, fitted, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, package, None)  # import fails as if absent
+    with pytest.raises(
+        ImportError, match=f"needs '{package}'.*emnist-estimators\\[onnx\\]"
+    ):
+        export_onnx(fitted[MLPClassifier], tmp_path / "model.onnx")
+    assert not list(tmp_path.iterdir())

@@ -105,7 +105,10 @@ reports = {
 }
 table = comparison_table(reports)
 fig = plot_comparison(table, "accuracy")
-table[["model", "accuracy", "f1_macro", "fit_time_s", "n_parameters", "n_epochs"]]
+comparison_table(
+    reports,
+    columns=["model", "accuracy", "f1_macro", "fit_time_s", "n_parameters", "n_epochs"],
+)
 
 # %%
 # Where the CNN goes wrong: each row of the confusion matrix is one true

@@ -132,4 +132,6 @@ summaries["grid: lstm"].table
 # points of each other (see the accuracy table in the project's README).
 table = comparison_table(reports)
 fig = plot_comparison(table, "accuracy")
-table[["model", "accuracy", "f1_macro", "fit_time_s", "n_parameters"]]
+comparison_table(
+    reports, columns=["model", "accuracy", "f1_macro", "fit_time_s", "n_parameters"]
+)
