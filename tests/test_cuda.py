@@ -12,7 +12,7 @@ import torch
 from _estimator_helpers import ALL, GradientNorms, same_state, small, state
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch.callbacks import Callback
-from test_estimator_checks import EXPECTED_FAILURES
+from test_estimator_checks import EXPECTED_FAILURES, SMALL
 
 from emnist_estimators import CNNClassifier, MLPClassifier
 from emnist_estimators.models import get_model, list_models
@@ -176,10 +176,10 @@ def test_a_training_step_synchronises_with_the_host_once(cls, small_digits):
     assert counts and max(counts) == 1, counts
 
 
+#: The instances of the CPU's estimator checks, on the GPU.
 ON_CUDA = [
     get_model(name).estimator(
-        **{**get_model(name).smoke_params, "max_epochs": 20, "batch_size": 32},
-        device="cuda",
+        **{**get_model(name).smoke_params, **SMALL, "device": "cuda"}
     )
     for name in list_models()
 ]
