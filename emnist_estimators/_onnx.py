@@ -67,6 +67,7 @@ def export(estimator, path: Path, *, opset: int = 18, pixels: str = "uint8") -> 
                 "onnxruntime."
             ) from exc
     import onnx
+
     check_is_fitted(estimator)
     if pixels not in ("uint8", "float32"):
         raise ValueError(f"pixels must be 'uint8' or 'float32', got {pixels!r}.")

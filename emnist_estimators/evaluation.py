@@ -414,6 +414,11 @@ def make_table(rows: list[dict], columns=None, *, as_frame: bool | str = "auto")
     -------
     pandas.DataFrame or list of dict
         The table.
+
+    Raises
+    ------
+    ImportError
+        If ``as_frame=True`` and pandas is not installed.
     """
     if as_frame == "auto":
         try:
@@ -424,8 +429,14 @@ def make_table(rows: list[dict], columns=None, *, as_frame: bool | str = "auto")
             as_frame = True
     if not as_frame:
         return rows
-    import pandas as pd
-
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ImportError(
+            "as_frame=True returns a pandas DataFrame, but pandas is not "
+            "installed: pip install pandas, or pass as_frame=False (a list of "
+            "dicts) or 'auto'."
+        ) from exc
     return pd.DataFrame(rows, columns=None if columns is None else list(columns))
 
 

@@ -3,7 +3,6 @@
 import inspect
 
 import pytest
-from numpydoc.docscrape import ClassDoc
 
 from emnist_estimators import (
     CNNClassifier,
@@ -12,6 +11,9 @@ from emnist_estimators import (
     ResNetClassifier,
 )
 from emnist_estimators.preprocessing import ImageReshaper, PixelScaler
+
+# numpydoc comes with the docs extra (pip install -e ".[dev]").
+ClassDoc = pytest.importorskip("numpydoc.docscrape").ClassDoc
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Metric reports and comparison tables."""
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -111,6 +112,8 @@ def test_bad_arguments(fitted):
 
 @pytest.mark.parametrize("as_frame", [True, False])
 def test_comparison_table_markdown_and_csv(fitted, tmp_path, as_frame):
+    if as_frame:
+        pytest.importorskip("pandas")
     clf, X, y = fitted
     reports = {"first": evaluate(clf, X, y), "second": evaluate(clf, X[:50], y[:50])}
     table = comparison_table(reports, as_frame=as_frame)
@@ -134,6 +137,8 @@ def test_comparison_table_markdown_and_csv(fitted, tmp_path, as_frame):
 
 @pytest.mark.parametrize("as_frame", [True, False])
 def test_comparison_table_keeps_the_columns_asked_for(fitted, as_frame):
+    if as_frame:
+        pytest.importorskip("pandas")
     clf, X, y = fitted
     reports = {"first": evaluate(clf, X, y)}
     table = comparison_table(reports, columns=["f1_macro", "model"], as_frame=as_frame)
@@ -142,3 +147,12 @@ def test_comparison_table_keeps_the_columns_asked_for(fitted, as_frame):
     assert rows[0]["f1_macro"] == pytest.approx(reports["first"].f1_macro)
     with pytest.raises(ValueError, match=r"no column\(s\) \['acuracy'\]"):
         comparison_table(reports, columns=["model", "acuracy"], as_frame=as_frame)
+
+
+def test_as_frame_without_pandas_says_what_to_install(fitted, monkeypatch):
+    clf, X, y = fitted
+    reports = {"first": evaluate(clf, X, y)}
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import fails as if absent
+    with pytest.raises(ImportError, match="pandas is not installed: pip install"):
+        comparison_table(reports, as_frame=True)
+    assert comparison_table(reports)[0]["model"] == "first"  # 'auto': a list

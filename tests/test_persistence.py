@@ -180,6 +180,7 @@ def test_writes_are_atomic_and_leave_no_temporary_files(fitted, tmp_path):
 
 @pytest.mark.parametrize("cls", ALL)
 def test_onnx_export_matches_predict_proba(cls, fitted, small_digits, tmp_path):
+    pytest.importorskip("onnxscript")  # torch's exporter needs it
     ort = pytest.importorskip("onnxruntime")
     X, _ = small_digits
     est = fitted[cls]
@@ -192,6 +193,7 @@ def test_onnx_export_matches_predict_proba(cls, fitted, small_digits, tmp_path):
 
 
 def test_onnx_export_with_test_time_views_and_float_input(small_digits, tmp_path):
+    pytest.importorskip("onnxscript")  # torch's exporter needs it
     ort = pytest.importorskip("onnxruntime")
     X, y = small_digits
     X = X.astype(np.float32) / 255

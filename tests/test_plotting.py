@@ -6,7 +6,6 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -424,6 +423,8 @@ def _table_reports():
 
 @pytest.mark.parametrize("as_frame", [True, False])
 def test_comparison_bars_follow_the_table(as_frame):
+    if as_frame:
+        pytest.importorskip("pandas")
     table = comparison_table(_table_reports(), as_frame=as_frame)
     fig = plot_comparison(table, "accuracy")
     ax = fig.axes[0]
@@ -445,7 +446,7 @@ def test_comparison_bars_follow_the_table(as_frame):
 
 
 def test_comparison_of_an_unknown_column_and_errors():
-    table = pd.DataFrame({"model": ["a", "b"], "score": [3, 1]})
+    table = [{"model": "a", "score": 3}, {"model": "b", "score": 1}]
     fig, ax = plt.subplots()
     assert plot_comparison(table, "score", ax=ax) is fig
     assert _heights(ax) == [3, 1] and ax.get_ylabel() == "score"

@@ -97,6 +97,7 @@ def test_grid_search_with_a_preset_and_its_summary(small_digits):
     assert "hidden_layer_sizes=" in summary.table[0]["params"]
     markdown = summary.to_markdown()
     assert markdown.startswith("| rank | params | mean_test_score |")
+    pytest.importorskip("pandas")
     frame = summarize_search(search, top_k=2, as_frame=True).table
     assert list(frame["rank"]) == [1, 2]
 
