@@ -117,13 +117,19 @@ def test_api_page_documents_every_public_name():
 
 
 def test_api_page_names_only_existing_objects():
-    stale = []
+    stale, unchecked = [], set()
     for qualified in sorted(documented_names(API.read_text(encoding="utf-8"))):
         module_name, _, name = qualified.rpartition(".")
-        module = importlib.import_module(module_name)
-        if not hasattr(module, name):
+        try:
+            found = hasattr(importlib.import_module(module_name), name)
+        except ImportError:  # an optional extra's module (or lazy name), not installed
+            unchecked.add(module_name)
+            continue
+        if not found:
             stale.append(qualified)
     assert not stale, f"docs/api.rst names objects that do not exist: {stale}"
+    if unchecked:
+        pytest.skip(f"not checked, their extras are not installed: {sorted(unchecked)}")
 
 
 def data_descriptions(text: str) -> dict[str, str]:

@@ -42,6 +42,9 @@ DATA = {
     "studies/plot_study_mnist_fashion.py": "emnist",
 }
 
+#: The examples about an optional extra, and the package it needs.
+NEEDS = {"plot_dask_search.py": "dask_ml"}
+
 
 def example_files() -> list[str]:
     return sorted(p.relative_to(EXAMPLES).as_posix() for p in EXAMPLES.rglob("*.py"))
@@ -83,6 +86,8 @@ def run_example(name, data_dir, tmp_path, monkeypatch) -> dict:
 @pytest.mark.filterwarnings("ignore:The least populated class:UserWarning")
 @pytest.mark.parametrize("name", sorted(DATA))
 def test_example_runs_in_quick_mode(name, emnist_dir, tmp_path, monkeypatch):
+    if name in NEEDS:
+        pytest.importorskip(NEEDS[name])
     data_dir = emnist_dir if DATA[name] == "emnist" else tmp_path / "no-data"
     names = run_example(name, data_dir, tmp_path, monkeypatch)
     assert names["QUICK"] is True
