@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import threading
 import time
+import traceback
 
 import numpy as np
 import torch
@@ -111,34 +113,53 @@ def epoch_rate(estimator, data) -> float:
     return len(data.y_train) / estimator.history_[-1, "dur"]
 
 
+def measured(measure, *args, **kwargs):
+    """``measure(*args, **kwargs)``, or why it failed (with the traceback printed).
+
+    One part that fails on a GPU (an operation a new GPU or torch lacks, say)
+    must not cost the parts after it: the run is made once, in a short lease.
+    """
+    try:
+        return measure(*args, **kwargs)
+    except Exception as exc:
+        traceback.print_exc()
+        message = str(exc).strip().splitlines()
+        return f"failed: {type(exc).__name__}" + (f": {message[0]}" if message else "")
+
+
+def preset_rate(model: str, precision: str, data, args) -> dict:
+    """One preset's epoch throughput (seeded) in one precision."""
+    estimator = make_estimator(
+        model,
+        max_epochs=args.epochs,
+        device=args.device,
+        precision=precision,
+        random_state=0,
+    )
+    rate = epoch_rate(estimator, data)
+    print(model, precision, estimator.precision_, f"{rate:.0f} img/s")
+    return {"precision_used": estimator.precision_, "fit_images_per_s": rate}
+
+
 def presets(data, args, results: dict, save) -> None:
     """Each preset's epoch throughput in float32 and with precision='auto'."""
     rates = results["presets"] = {}
     for model in args.models.split(","):
-        rates[model] = {}
-        for precision in ("float32", "auto"):
-            estimator = make_estimator(
-                model,
-                max_epochs=args.epochs,
-                device=args.device,
-                precision=precision,
-                random_state=0,
-            )
-            rate = epoch_rate(estimator, data)
-            rates[model][precision] = {
-                "precision_used": estimator.precision_,
-                "fit_images_per_s": rate,
-            }
-            print(model, precision, estimator.precision_, f"{rate:.0f} img/s")
+        rates[model] = {
+            precision: measured(preset_rate, model, precision, data, args)
+            for precision in ("float32", "auto")
+        }
         save()
 
 
-def cnn_run(data, args, name: str, **params) -> dict:
+def cnn_run(data, args, name: str, batch_size: int | None = None) -> dict:
     """The CNN preset (precision='auto', unseeded): throughput and GPU utilisation.
 
     Unseeded, as ``make_estimator`` gives it: cuDNN picks its algorithms
-    freely (a seeded fit on CUDA uses its deterministic ones).
+    freely (a seeded fit on CUDA uses its deterministic ones). ``batch_size``
+    replaces the preset's (throughput only).
     """
+    params = {} if batch_size is None else {"batch_size": batch_size}
     estimator = make_estimator(
         "cnn",
         max_epochs=args.epochs,
@@ -234,10 +255,7 @@ def compiled_cnn(data, args) -> float | str:
         random_state=0,
         callbacks=[Compile()],
     )
-    try:
-        return epoch_rate(estimator, data)
-    except Exception as exc:  # report why compile failed instead of stopping
-        return f"failed: {type(exc).__name__}: {exc}"
+    return epoch_rate(estimator, data)
 
 
 def main():
@@ -263,18 +281,33 @@ def main():
         record(name, args, results, markdown(results), echo=False)
 
     presets(data, args, results, save)
-    results["cnn"] = cnn_run(data, args, "cnn")
-    save()
-    results["cnn_batch_512"] = cnn_run(data, args, "cnn_batch_512", batch_size=512)
-    save()
-    results["cnn_hand_loop_images_per_s"] = hand_loop(data, args)
-    save()
-    results["mlp_search"] = mlp_search(data, args, n_jobs=1)
-    save()
-    results["cnn_compiled_images_per_s"] = compiled_cnn(data, args)
-    save()
-    results["mlp_search_parallel"] = mlp_search(data, args, n_jobs=args.search_jobs)
+    parts = {
+        "cnn": (cnn_run, data, args, "cnn"),
+        "cnn_batch_512": (cnn_run, data, args, "cnn_batch_512", 512),
+        "cnn_hand_loop_images_per_s": (hand_loop, data, args),
+        "mlp_search": (mlp_search, data, args, 1),
+        "cnn_compiled_images_per_s": (compiled_cnn, data, args),
+        "mlp_search_parallel": (mlp_search, data, args, args.search_jobs),
+    }
+    for key, (measure, *arguments) in parts.items():
+        results[key] = measured(measure, *arguments)
+        save()
     record(name, args, results, markdown(results))
+    failed = [
+        key
+        for key, value in [*_preset_cells(results), *results.items()]
+        if isinstance(value, str) and value.startswith("failed")
+    ]
+    if failed:
+        sys.exit(f"gpu.py: these parts failed (see above): {', '.join(failed)}")
+
+
+def _preset_cells(results) -> list[tuple[str, object]]:
+    return [
+        (f"{model} {precision}", value)
+        for model, rates in results["presets"].items()
+        for precision, value in rates.items()
+    ]
 
 
 NOT_MEASURED = "not measured (the run stopped before this part)"
@@ -291,9 +324,9 @@ def _utilisation(run: dict) -> str:
     return f"{value:.0f} %" if value is not None else "not measured (no nvidia-smi)"
 
 
-def _search(run: dict | None) -> str:
-    if run is None:
-        return NOT_MEASURED
+def _search(run: dict | str | None) -> str:
+    if run is None or isinstance(run, str):
+        return _rate(run)
     return (
         f"{run['seconds']:.0f} s with n_jobs={run['n_jobs']} "
         f"({run['settings']} settings x {run['folds']} folds, {run['epochs']} "
@@ -313,18 +346,20 @@ def markdown(results) -> str:
         "|---|---|---|---|",
     ]
     for model, r in results["presets"].items():
-        if "auto" not in r:
+        f32, auto = r["float32"], r["auto"]
+        if isinstance(f32, str) or isinstance(auto, str):  # a part failed
+            lines.append(f"| {model} preset | {_rate(f32)} | {_rate(auto)} | |")
             continue
-        f32, auto = r["float32"]["fit_images_per_s"], r["auto"]["fit_images_per_s"]
+        f32_rate, auto_rate = f32["fit_images_per_s"], auto["fit_images_per_s"]
         lines.append(
-            f"| {model} preset | {f32:.0f} | {auto:.0f} ({r['auto']['precision_used']})"
-            f" | {auto / f32:.2f}x |"
+            f"| {model} preset | {f32_rate:.0f} | {auto_rate:.0f} "
+            f"({auto['precision_used']}) | {auto_rate / f32_rate:.2f}x |"
         )
     cnn = results["presets"].get("cnn", {}).get("float32", {})
     lines += [
         "",
         "CNN preset, float32: estimator "
-        + _rate(cnn.get("fit_images_per_s"))
+        + (_rate(cnn) if isinstance(cnn, str) else _rate(cnn.get("fit_images_per_s")))
         + "; hand-written loop (same network, batch and optimizer, data on the "
         "device) "
         + _rate(results.get("cnn_hand_loop_images_per_s"))
@@ -338,8 +373,8 @@ def markdown(results) -> str:
         lines.append(
             f"CNN preset, precision='auto', unseeded, {label}: "
             + (
-                NOT_MEASURED
-                if run is None
+                _rate(run)
+                if run is None or isinstance(run, str)
                 else f"{run['fit_images_per_s']:.0f} img/s "
                 f"({run['precision_used']}), GPU utilisation {_utilisation(run)}"
             )

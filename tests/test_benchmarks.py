@@ -11,7 +11,7 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def run(script, *args, tmp_path):
+def run(script, *args, tmp_path, returncode=0):
     result = subprocess.run(
         [
             sys.executable,
@@ -29,7 +29,7 @@ def run(script, *args, tmp_path):
         env={**os.environ, "MPLBACKEND": "Agg"},
         timeout=600,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == returncode, result.stderr[-3000:]
     return result
 
 
@@ -121,9 +121,20 @@ def test_gpu_check_skips_cleanly_without_a_gpu(tmp_path):
 
 @pytest.mark.slow
 def test_gpu_benchmark_dry_runs_on_the_cpu(tmp_path, monkeypatch):
-    run("gpu.py", "--device", "cpu", tmp_path=tmp_path)
+    # A part that fails (here: a model that does not exist) is recorded, the
+    # others still run, and the exit status says so.
+    models = "mlp,cnn,resnet,lstm,nosuchmodel"
+    result = run(
+        "gpu.py", "--device", "cpu", "--models", models, tmp_path=tmp_path, returncode=1
+    )
+    assert (
+        "these parts failed (see above): nosuchmodel float32, nosuchmodel auto"
+        in result.stderr
+    )
     results = json.loads((tmp_path / "gpu-quick.json").read_text())["results"]
-    assert set(results["presets"]) == {"mlp", "cnn", "resnet", "lstm"}
+    assert set(results["presets"]) == {"mlp", "cnn", "resnet", "lstm", "nosuchmodel"}
+    failed = results["presets"].pop("nosuchmodel")
+    assert failed["auto"].startswith("failed: InvalidParameterError: The 'model'")
     for rates in results["presets"].values():
         assert set(rates) == {"float32", "auto"}
         assert all(r["fit_images_per_s"] > 0 for r in rates.values())
@@ -135,6 +146,7 @@ def test_gpu_benchmark_dry_runs_on_the_cpu(tmp_path, monkeypatch):
     assert 0 < serial["best_cv_accuracy"] <= 1
     text = (tmp_path / "gpu-quick.md").read_text()
     assert "torch.compile (precision='auto') not measured (--quick)" in text
+    assert "| nosuchmodel preset | failed: InvalidParameterError" in text
 
     # A run stopped after its first part still renders, naming what is missing.
     monkeypatch.syspath_prepend(str(BENCHMARKS))
