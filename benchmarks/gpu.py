@@ -319,6 +319,11 @@ def _rate(value) -> str:
     return f"{value:.0f} img/s" if isinstance(value, float) else str(value)
 
 
+def _fit_rate(run) -> str:
+    """A run's training images/s (a dict of results), or why it has none."""
+    return _rate(run.get("fit_images_per_s") if isinstance(run, dict) else run)
+
+
 def _utilisation(run: dict) -> str:
     value = run.get("utilisation_percent")
     return f"{value:.0f} %" if value is not None else "not measured (no nvidia-smi)"
@@ -348,7 +353,7 @@ def markdown(results) -> str:
     for model, r in results["presets"].items():
         f32, auto = r["float32"], r["auto"]
         if isinstance(f32, str) or isinstance(auto, str):  # a part failed
-            lines.append(f"| {model} preset | {_rate(f32)} | {_rate(auto)} | |")
+            lines.append(f"| {model} preset | {_fit_rate(f32)} | {_fit_rate(auto)} | |")
             continue
         f32_rate, auto_rate = f32["fit_images_per_s"], auto["fit_images_per_s"]
         lines.append(
@@ -359,7 +364,7 @@ def markdown(results) -> str:
     lines += [
         "",
         "CNN preset, float32: estimator "
-        + (_rate(cnn) if isinstance(cnn, str) else _rate(cnn.get("fit_images_per_s")))
+        + _fit_rate(cnn)
         + "; hand-written loop (same network, batch and optimizer, data on the "
         "device) "
         + _rate(results.get("cnn_hand_loop_images_per_s"))

@@ -157,3 +157,8 @@ def test_gpu_benchmark_dry_runs_on_the_cpu(tmp_path, monkeypatch):
     text = gpu.markdown(partial)
     assert "| mlp preset |" in text and "| cnn preset |" not in text
     assert text.count(gpu.NOT_MEASURED) == 7
+    # One precision failed, the other measured: the row shows both plainly.
+    mlp = results["presets"]["mlp"]
+    partial["presets"]["mlp"] = {"float32": mlp["float32"], "auto": "failed: X"}
+    rate = mlp["float32"]["fit_images_per_s"]
+    assert f"| mlp preset | {rate:.0f} img/s | failed: X | |" in gpu.markdown(partial)
