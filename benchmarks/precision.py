@@ -23,9 +23,11 @@ import warnings
 
 from _common import BATCH_SIZE, Timer, load, parser, record
 
-from emnist_estimators._devices import resolve_device
-from emnist_estimators._hardware import native_bfloat16
-from emnist_estimators._precision import resolve_precision
+from emnist_estimators._machine import (
+    native_bfloat16,
+    resolve_device,
+    resolve_precision,
+)
 from emnist_estimators.models import list_models
 from emnist_estimators.presets import make_estimator
 

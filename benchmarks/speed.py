@@ -41,8 +41,7 @@ from skorch import NeuralNetClassifier
 from torch.utils.flop_counter import FlopCounterMode
 
 from emnist_estimators import CNNClassifier, MLPClassifier
-from emnist_estimators._devices import resolve_device
-from emnist_estimators._hardware import native_bfloat16
+from emnist_estimators._machine import native_bfloat16, resolve_device
 from emnist_estimators.models import get_model, list_models
 
 #: Training images per model in the recorded run (each model declares its

@@ -1,6 +1,6 @@
 """scikit-learn classifiers for handwritten characters, built on skorch and PyTorch.
 
-The four estimators are plain scikit-learn classifiers; ``fit`` builds and
+The five estimators are plain scikit-learn classifiers; ``fit`` builds and
 trains a skorch net around a PyTorch module (see :mod:`emnist_estimators.modules`).
 They are imported on first use, so that ``import emnist_estimators`` (and
 the command line's ``--help``) does not load torch.
@@ -16,6 +16,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "CNNClassifier",
+    "CNNLSTMClassifier",
     "LSTMClassifier",
     "MLPClassifier",
     "ResNetClassifier",

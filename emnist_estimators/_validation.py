@@ -21,6 +21,7 @@ from collections.abc import Callable
 from numbers import Integral, Real
 
 try:
+    from sklearn.base import _fit_context as fit_context
     from sklearn.utils._param_validation import (
         HasMethods,
         Hidden,
@@ -43,7 +44,6 @@ __all__ = [
     "AUGMENT_KEYS",
     "CALLBACKS",
     "IMAGE_SHAPE",
-    "MODEL_NAME",
     "POSITIVE_FINITE",
     "HasMethods",
     "Hidden",
@@ -55,9 +55,12 @@ __all__ = [
     "StrOptions",
     "augment_ranges",
     "check_sample_weight",
+    "distinct_options",
+    "fit_context",
     "is_int",
     "layer_sizes",
     "normalized",
+    "normalized_parameters",
     "validate_params",
 ]
 
@@ -120,7 +123,7 @@ class Predicate(HasMethods):
         values can change (e.g. the registered models).
     normalize : callable or None, default=None
         Turns an accepted value into its canonical form (e.g. an int into a
-        one-element tuple); see :func:`normalized`.
+        one-element tuple); see ``normalized``.
     """
 
     def __init__(
@@ -199,6 +202,61 @@ def normalized(constraints: list, value):
                 value if constraint.normalize is None else constraint.normalize(value)
             )
     return value
+
+
+def normalized_parameters(constraints: dict, params: dict) -> dict:
+    """Every parameter in the canonical form of its constraints (``normalized``).
+
+    Parameters
+    ----------
+    constraints : dict
+        ``_parameter_constraints`` of an estimator.
+    params : dict
+        Its (already validated) parameters.
+
+    Returns
+    -------
+    dict
+        The parameters, those constrained by a normalising :class:`Predicate`
+        in their canonical form.
+    """
+    return {
+        name: normalized(constraints[name], value) if name in constraints else value
+        for name, value in params.items()
+    }
+
+
+def distinct_options(options: tuple[str, ...]) -> Predicate:
+    """Constraint: one of ``options``, or a tuple of distinct ones (may be empty).
+
+    Parameters
+    ----------
+    options : tuple of str
+        The accepted strings.
+
+    Returns
+    -------
+    Predicate
+        Normalises a single string to a one-element tuple.
+    """
+
+    def test(value) -> bool:
+        if isinstance(value, str):
+            return value in options
+        return (
+            isinstance(value, (tuple, list))
+            and all(isinstance(v, str) and v in options for v in value)
+            and len(set(value)) == len(value)
+        )
+
+    def normalize(value) -> tuple[str, ...]:
+        return (value,) if isinstance(value, str) else tuple(value)
+
+    return Predicate(
+        test,
+        f"one of {options} or a tuple of distinct ones (may be empty)",
+        normalize=normalize,
+    )
 
 
 #: Constraint: a positive, finite number (not a bool).
@@ -280,22 +338,6 @@ CALLBACKS = Predicate(
     _is_callback_list,
     "a list of skorch.callbacks.Callback instances or (name, callback) pairs",
 )
-
-
-def _is_model_name(value) -> bool:
-    from .models import list_models
-
-    return isinstance(value, str) and value in list_models()
-
-
-def _model_names() -> str:
-    from .models import list_models
-
-    return "one of " + ", ".join(map(repr, list_models())) + " (the registered models)"
-
-
-#: Constraint: the name of a registered model (:mod:`emnist_estimators.models`).
-MODEL_NAME = Predicate(_is_model_name, _model_names)
 
 
 def _is_optimizer_class(value) -> bool:

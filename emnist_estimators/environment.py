@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._hardware import describe_cpu, hardware_info
+from ._machine import describe_cpu, hardware_info
 
 
 def environment_info(device: str | None = None) -> dict[str, Any]:

@@ -1,14 +1,29 @@
-"""The four public classifiers: MLP, CNN, residual CNN and LSTM."""
+"""The five public classifiers: MLP, CNN, residual CNN, LSTM and CNN-LSTM."""
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
-from ._base import BaseImageClassifier
-from ._docs import fill_docstring
-from ._validation import Interval, Predicate, StrOptions, layer_sizes
-from .modules import ACTIVATIONS, CNN, INITS, LSTM_INITS, MLP, LSTMNet, ResNet
+from .base import (
+    BaseImageClassifier,
+    Interval,
+    Ints,
+    StrOptions,
+    distinct_options,
+    fill_docstring,
+    layer_sizes,
+)
+from .modules import (
+    ACTIVATIONS,
+    CNN,
+    CNNLSTM,
+    INITS,
+    LSTM_INITS,
+    MLP,
+    LSTMNet,
+    ResNet,
+)
 from .modules.lstm import DROPOUT_PLACES
 
 _ACTIVATION = [StrOptions(set(ACTIVATIONS))]
@@ -18,27 +33,20 @@ _SIZES_OR_EMPTY = [layer_sizes(allow_empty=True)]
 _INIT = [StrOptions(set(INITS))]
 
 
-def _is_dropout_places(value) -> bool:
-    if isinstance(value, str):
-        return value in DROPOUT_PLACES
-    return (
-        isinstance(value, (tuple, list))
-        and all(isinstance(v, str) and v in DROPOUT_PLACES for v in value)
-        and len(set(value)) == len(value)
-    )
+_DROPOUT_PLACES = [distinct_options(DROPOUT_PLACES)]
 
 
-def _as_places(value) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-_DROPOUT_PLACES = [
-    Predicate(
-        _is_dropout_places,
-        f"one of {DROPOUT_PLACES} or a tuple of distinct ones (may be empty)",
-        normalize=_as_places,
-    )
-]
+def _resnet_blocks(architecture: dict[str, Any]) -> dict[str, Any]:
+    """One entry of ``blocks`` per stage of ``widths`` (an int for all)."""
+    widths, blocks = architecture["widths"], architecture["blocks"]
+    if len(blocks) == 1:
+        blocks = blocks * len(widths)
+    if len(blocks) != len(widths):
+        raise ValueError(
+            "blocks must be an int or a tuple with one entry per stage "
+            f"(len(widths)={len(widths)}), got blocks={tuple(blocks)!r}."
+        )
+    return {**architecture, "blocks": blocks}
 
 
 @fill_docstring
@@ -198,13 +206,13 @@ class CNNClassifier(BaseImageClassifier):
 
     _architecture_constraints = {
         "filters": _SIZES,
-        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "kernel_size": [Ints(1)],
         "pooling": [StrOptions({"max", "avg"})],
         "dense_units": _SIZES_OR_EMPTY,
         "activation": _ACTIVATION,
         "batch_norm": ["boolean"],
         "dropout": _DROPOUT,
-        "convs_per_block": [Interval(Integral, 1, None, closed="left")],
+        "convs_per_block": [Ints(1)],
         "init": _INIT,
     }
 
@@ -309,6 +317,7 @@ class ResNetClassifier(BaseImageClassifier):
     """
 
     module_class = ResNet
+    _check_architecture = staticmethod(_resnet_blocks)
 
     _architecture_constraints = {
         "widths": _SIZES,
@@ -361,18 +370,6 @@ class ResNetClassifier(BaseImageClassifier):
         max_time=None,
     ):
         self._store_params(locals())
-
-    def _check_architecture(self, architecture: dict[str, Any]) -> dict[str, Any]:
-        """One entry of ``blocks`` per stage of ``widths`` (an int for all)."""
-        widths, blocks = architecture["widths"], architecture["blocks"]
-        if len(blocks) == 1:
-            blocks = blocks * len(widths)
-        if len(blocks) != len(widths):
-            raise ValueError(
-                "blocks must be an int or a tuple with one entry per stage "
-                f"(len(widths)={len(widths)}), got blocks={tuple(blocks)!r}."
-            )
-        return {**architecture, "blocks": blocks}
 
 
 @fill_docstring
@@ -467,6 +464,131 @@ class LSTMClassifier(BaseImageClassifier):
         l1=0.0,
         batch_size=32,
         max_epochs=10,
+        lr_scheduler=None,
+        lr_step_size=5,
+        lr_gamma=None,
+        lr_patience=2,
+        label_smoothing=0.0,
+        max_grad_norm=None,
+        class_weight=None,
+        augment=False,
+        test_time_augmentation=False,
+        average=None,
+        early_stopping=False,
+        validation_fraction=None,
+        n_iter_no_change=5,
+        tol=1e-4,
+        image_shape=None,
+        random_state=None,
+        device="auto",
+        precision="float32",
+        n_threads=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+        checkpoint=None,
+        max_time=None,
+    ):
+        self._store_params(locals())
+
+
+@fill_docstring
+class CNNLSTMClassifier(BaseImageClassifier):
+    """Convolutional-recurrent classifier: convolution blocks, then an LSTM.
+
+    ``len(filters)`` convolution blocks (as in :class:`CNNClassifier`) turn
+    the image into a smaller map of features; an LSTM then reads the map's
+    rows top to bottom as a sequence (7 steps for a 28x28 image after two
+    blocks), as :class:`LSTMClassifier` reads pixel rows, and its final
+    hidden state goes through a dense head to the class scores. The hybrid
+    that reference study 004 names as its future work.
+
+    Parameters
+    ----------
+    filters : tuple of int, default=(32, 64)
+        Output channels of each convolution block (at least one block).
+    kernel_size : int, default=3
+        Side of the square convolution kernels.
+    pooling : {"max", "avg"}, default="max"
+        Pooling after each block.
+    convs_per_block : int, default=1
+        Convolutions in each block before its pooling.
+    hidden_sizes : tuple of int, default=(128,)
+        Hidden units of each stacked LSTM layer (an int means one layer).
+    bidirectional : bool, default=True
+        Read the feature rows top-down and bottom-up.
+    dense_units : tuple of int, default=()
+        Hidden dense layers of the head (may be empty).
+    activation : str, default="relu"
+        Activation of the convolutions and dense hidden layers: 'relu',
+        'leaky_relu', 'elu', 'gelu', 'selu', 'silu', 'sigmoid' or 'tanh'.
+    batch_norm : bool, default=True
+        Batch normalisation after each convolution and dense hidden layer.
+    dropout : float, default=0.25
+        Dropout after each convolution block, on the LSTM's final state and
+        after each dense hidden layer, in [0, 1).
+    init : {"keras", "torch"}, default="keras"
+        Initialisation of the LSTM and dense layers: 'keras' as for
+        :class:`LSTMClassifier`, 'torch' PyTorch's defaults.
+    %(training_parameters)s
+
+    Attributes
+    ----------
+    %(attributes)s
+
+    See Also
+    --------
+    CNNClassifier : The convolutions with a dense head.
+    LSTMClassifier : The LSTM on the pixel rows.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from emnist_estimators import CNNLSTMClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = CNNLSTMClassifier(filters=(8,), hidden_sizes=(16,), max_epochs=2,
+    ...                         device="cpu")
+    >>> clf.fit(X / 16.0, y).predict(X[:3] / 16.0).shape
+    (3,)
+    """
+
+    module_class = CNNLSTM
+
+    _architecture_constraints = {
+        "filters": _SIZES,
+        "kernel_size": [Ints(1)],
+        "pooling": [StrOptions({"max", "avg"})],
+        "convs_per_block": [Ints(1)],
+        "hidden_sizes": _SIZES,
+        "bidirectional": ["boolean"],
+        "dense_units": _SIZES_OR_EMPTY,
+        "activation": _ACTIVATION,
+        "batch_norm": ["boolean"],
+        "dropout": _DROPOUT,
+        "init": [StrOptions(set(LSTM_INITS))],
+    }
+
+    def __init__(
+        self,
+        filters=(32, 64),
+        kernel_size=3,
+        pooling="max",
+        convs_per_block=1,
+        hidden_sizes=(128,),
+        bidirectional=True,
+        dense_units=(),
+        activation="relu",
+        batch_norm=True,
+        dropout=0.25,
+        init="keras",
+        *,
+        optimizer="adam",
+        lr=None,
+        momentum=0.9,
+        weight_decay=0.0,
+        l1=0.0,
+        batch_size=32,
+        max_epochs=15,
         lr_scheduler=None,
         lr_step_size=5,
         lr_gamma=None,

@@ -15,7 +15,7 @@ Examples
 --------
 >>> from emnist_estimators.models import get_model, list_models
 >>> list_models()
-['mlp', 'cnn', 'resnet', 'lstm']
+['mlp', 'cnn', 'resnet', 'lstm', 'cnn_lstm']
 >>> get_model("cnn").estimator.__name__
 'CNNClassifier'
 """
@@ -33,8 +33,10 @@ __all__ = [
     "DEFAULT_MODEL",
     "ONE_CYCLE_RECIPE",
     "ModelSpec",
+    "create_module",
     "get_model",
     "list_models",
+    "model_name_constraint",
     "register_model",
     "unregister_model",
 ]
@@ -200,10 +202,30 @@ def list_models() -> list[str]:
     return list(_MODELS)
 
 
-def _model_name_constraint() -> dict:
-    from ._validation import MODEL_NAME
+def _model_names() -> str:
+    return "one of " + ", ".join(map(repr, list_models())) + " (the registered models)"
 
-    return {"name": [MODEL_NAME]}
+
+def model_name_constraint():
+    """A parameter constraint: the name of a registered model.
+
+    For ``validate_params`` and ``_parameter_constraints`` (it imports
+    scikit-learn's validation machinery when called).
+
+    Returns
+    -------
+    emnist_estimators.base.Predicate
+        Accepts the names :func:`list_models` returns at the time of the check.
+    """
+    from ._validation import Predicate
+
+    return Predicate(
+        lambda value: isinstance(value, str) and value in _MODELS, _model_names
+    )
+
+
+def _model_name_constraint() -> dict:
+    return {"name": [model_name_constraint()]}
 
 
 @lazily_validated(_model_name_constraint)
@@ -221,6 +243,26 @@ def get_model(name: str) -> ModelSpec:
         Its declaration.
     """
     return _MODELS[name]
+
+
+@lazily_validated(_model_name_constraint)
+def create_module(name: str, **kwargs):
+    """Build the network of a registered model by name.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_models`.
+    **kwargs
+        Passed to the network's constructor (``image_shape``, ``n_classes``
+        and its architecture parameters).
+
+    Returns
+    -------
+    torch.nn.Module
+        The new network.
+    """
+    return _MODELS[name].module(**kwargs)
 
 
 #: The training recipe every ``'emnist'`` preset shares: AdamW with a one-cycle
@@ -341,6 +383,30 @@ _add(
         },
         benchmark_size=20000,
         smoke_params={"hidden_sizes": (32,)},
+    )
+)
+
+_add(
+    ModelSpec(
+        name="cnn_lstm",
+        estimator=_ESTIMATORS + "CNNLSTMClassifier",
+        summary="convolution blocks, then an LSTM over the feature map's rows",
+        architecture=("filters", [(16, 32), (32, 64), (64, 128), (32, 64, 128)]),
+        search_options={"activation": None, "bidirectional": None, "batch_norm": None},
+        preset={
+            "filters": (32, 64),
+            "convs_per_block": 2,
+            "hidden_sizes": (128,),
+            "bidirectional": True,
+            "dropout": 0.25,
+            **ONE_CYCLE_RECIPE,
+            "lr": 3e-3,
+            "max_grad_norm": 1.0,
+            "augment": False,
+            "max_epochs": 15,
+        },
+        benchmark_size=20000,
+        smoke_params={"filters": (4, 8), "hidden_sizes": (16,)},
     )
 )
 

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._validation import MODEL_NAME, StrOptions, validate_params
-from .models import get_model, list_models
+from ._validation import StrOptions, validate_params
+from .models import get_model, list_models, model_name_constraint
 
 #: The presets; each model declares its settings for each
 #: (the ``preset`` of its :class:`~emnist_estimators.models.ModelSpec`).
@@ -44,7 +44,7 @@ def __getattr__(name: str):
 
 
 @validate_params(
-    {"model": [MODEL_NAME], "preset": [StrOptions(set(PRESET_NAMES))]},
+    {"model": [model_name_constraint()], "preset": [StrOptions(set(PRESET_NAMES))]},
     prefer_skip_nested_validation=True,
 )
 def preset_params(model: str, preset: str = "emnist") -> dict[str, Any]:
@@ -66,7 +66,10 @@ def preset_params(model: str, preset: str = "emnist") -> dict[str, Any]:
 
 
 @validate_params(
-    {"model": [MODEL_NAME], "preset": [StrOptions(set(PRESET_NAMES)), None]},
+    {
+        "model": [model_name_constraint()],
+        "preset": [StrOptions(set(PRESET_NAMES)), None],
+    },
     prefer_skip_nested_validation=True,
 )
 def make_estimator(model: str, preset: str | None = "emnist", **params):

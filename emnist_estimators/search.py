@@ -45,9 +45,9 @@ from typing import Any
 import numpy as np
 from scipy.stats import loguniform, uniform
 
-from ._validation import MODEL_NAME, HasMethods, Interval, StrOptions, validate_params
+from ._validation import HasMethods, Interval, StrOptions, validate_params
 from .evaluation import make_table, to_markdown
-from .models import get_model, list_models
+from .models import get_model, list_models, model_name_constraint
 
 #: Options the reference studies compared.
 ACTIVATIONS = ["relu", "leaky_relu", "elu", "sigmoid", "tanh"]
@@ -101,7 +101,10 @@ def _options(model: str) -> dict[str, list]:
     }
 
 
-_SPACE_ARGS = {"model": [MODEL_NAME], "size": [StrOptions({*SIZES, "full"})]}
+_SPACE_ARGS = {
+    "model": [model_name_constraint()],
+    "size": [StrOptions({*SIZES, "full"})],
+}
 
 
 @validate_params(_SPACE_ARGS, prefer_skip_nested_validation=True)

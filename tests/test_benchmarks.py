@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from emnist_estimators.models import list_models
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -39,7 +41,7 @@ def test_speed_quick_mode(tmp_path):
     results = json.loads((tmp_path / "speed-quick.json").read_text())
     assert results["environment"]["torch"]
     models = results["results"]["models"]
-    assert set(models) == {"mlp", "cnn", "resnet", "lstm"}
+    assert set(models) == set(list_models())
     assert set(models["mlp"]) == {"ours", "hand", "skorch", "sklearn"}
     assert all(r["fit_images_per_s"] > 0 for r in models["cnn"].values())
     assert results["results"]["matmul_peak_gflops"]["float32"] > 0
@@ -86,7 +88,7 @@ def test_short_budget_quick_mode_compares_class_weights(tmp_path):
 
 @pytest.mark.slow
 def test_precision_quick_mode(tmp_path):
-    from emnist_estimators._hardware import cpu_has_native_bfloat16
+    from emnist_estimators._machine import cpu_has_native_bfloat16
 
     run("precision.py", "--models", "mlp,cnn", tmp_path=tmp_path)
     results = json.loads((tmp_path / "precision-quick.json").read_text())

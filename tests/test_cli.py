@@ -106,16 +106,16 @@ def test_train_and_evaluate_round_trip(tmp_path):
 def test_threads_apply_during_the_command_only(tmp_path, monkeypatch):
     import torch
 
-    from emnist_estimators import _base
+    from emnist_estimators import base
 
     seen = []
-    train = _base.train
+    train = base.train
 
     def spy(*args, **kwargs):
         seen.append(torch.get_num_threads())
         return train(*args, **kwargs)
 
-    monkeypatch.setattr(_base, "train", spy)
+    monkeypatch.setattr(base, "train", spy)
     before = torch.get_num_threads()
     target = 1 if before != 1 else 2
     out = tmp_path / "train"

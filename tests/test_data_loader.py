@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch.utils.data import Subset
 
-from emnist_estimators._data import ImageTensorDataset, TensorBatchLoader
+from emnist_estimators._training.data import ImageTensorDataset, TensorBatchLoader
 
 
 def dataset(n=10):

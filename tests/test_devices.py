@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from emnist_estimators._devices import resolve_device
+from emnist_estimators._machine import resolve_device
 
 
 @pytest.fixture()

@@ -24,7 +24,7 @@ from sklearn.model_selection import GridSearchCV
 
 import emnist_estimators
 from emnist_estimators import MLPClassifier
-from emnist_estimators._fit import torch_threads
+from emnist_estimators._machine import torch_threads
 from emnist_estimators.models import get_model
 from emnist_estimators.search import make_search
 

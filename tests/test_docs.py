@@ -315,3 +315,35 @@ def test_docs_build_without_warnings(tmp_path):
     assert "CNNClassifier" in example
     assert "sphx-glr-script-out" not in example
     assert "Unreleased" in (html / "changelog.html").read_text()
+
+
+def test_the_adding_a_model_recipe_runs(small_digits):
+    """The code of *Adding a model* (docs/models.rst) registers a working model."""
+    from sklearn.base import clone
+
+    from emnist_estimators.models import get_model, list_models, unregister_model
+
+    text = (DOCS / "models.rst").read_text(encoding="utf-8")
+    section = text.split(".. _adding-a-model:", 1)[1]
+    block = section.split(".. code-block:: python\n", 1)[1]
+    lines = []
+    for line in block.splitlines()[1:]:
+        if line and not line.startswith("   "):
+            break
+        lines.append(line[3:])
+    import types
+
+    module = types.ModuleType("docs_adding_a_model")  # picklable classes
+    sys.modules[module.__name__] = module
+    exec(compile("\n".join(lines), "models.rst", "exec"), module.__dict__)
+    try:
+        assert "tiny" in list_models()
+        cls = get_model("tiny").estimator
+        assert "label_smoothing : float, default=0.0" in cls.__doc__
+        X, y = small_digits
+        clf = cls(max_epochs=20, device="cpu", random_state=0).fit(X, y)
+        assert clf.score(X, y) > 0.5
+        assert clone(clf).get_params() == clf.get_params()
+    finally:
+        unregister_model("tiny")
+        del sys.modules[module.__name__]

@@ -13,9 +13,8 @@ from emnist_estimators import (
     LSTMClassifier,
     MLPClassifier,
 )
-from emnist_estimators._fit import deterministic_kernels
-from emnist_estimators._optim import DEFAULT_LR
-from emnist_estimators._settings import resolve_settings
+from emnist_estimators._machine import deterministic_kernels
+from emnist_estimators._training.optim import DEFAULT_LR
 
 
 @pytest.mark.parametrize("cls", ALL)
@@ -135,13 +134,18 @@ def test_random_state_none_draws_fresh_seeds(small_digits):
 def test_only_seeded_cuda_fits_switch_cudnn_to_deterministic(
     device, random_state, deterministic
 ):
-    settings = resolve_settings(MLPClassifier(device="cpu", random_state=random_state))
+    settings = MLPClassifier(
+        device="cpu", random_state=random_state
+    )._resolve_settings()
     assert settings.reproducible is (random_state is not None)
     # The context reads the device only: a CUDA device needs no GPU here.
     settings = dataclasses.replace(settings, device=torch.device(device))
     cudnn = torch.backends.cudnn
     before = (cudnn.deterministic, cudnn.benchmark)
-    with pytest.raises(KeyError), deterministic_kernels(settings):
+    with (
+        pytest.raises(KeyError),
+        deterministic_kernels(settings.device, settings.reproducible),
+    ):
         inside = (cudnn.deterministic, cudnn.benchmark)
         raise KeyError("training failed")
     assert inside == ((True, False) if deterministic else before)
@@ -424,3 +428,30 @@ def test_keyboard_interrupt_keeps_the_epochs_done(small_digits):
     assert clf.n_iter_ == 2 and clf.interrupted_
     assert clf.predict(X).shape == (len(X),)
     assert not small(MLPClassifier).fit(X, y).interrupted_
+
+
+def test_fit_and_partial_fit_validate_through_scikit_learn_s_fit_context(
+    monkeypatch, small_digits
+):
+    import sklearn
+
+    X, y = small_digits
+    calls = []
+    original = MLPClassifier._validate_params
+
+    def counting(self):
+        calls.append(type(self).__name__)
+        return original(self)
+
+    monkeypatch.setattr(MLPClassifier, "_validate_params", counting)
+    small(MLPClassifier, max_epochs=1).fit(X, y)
+    assert calls == ["MLPClassifier"]  # once: the settings do not validate again
+    partial = small(MLPClassifier)
+    partial.partial_fit(X, y, classes=np.unique(y))
+    partial.partial_fit(X, y)
+    assert len(calls) == 2  # the first partial_fit only, as scikit-learn does
+    with sklearn.config_context(skip_parameter_validation=True):
+        small(MLPClassifier, max_epochs=1).fit(X, y)
+    assert len(calls) == 2
+    with pytest.raises(ValueError, match="'lr_step_size' parameter"):
+        small(MLPClassifier, lr_step_size=0).fit(X, y)

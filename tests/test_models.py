@@ -6,7 +6,7 @@ estimator checks, without touching any other file.
 """
 
 import ast
-from numbers import Integral, Real
+from numbers import Real
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,13 @@ from sklearn.utils.estimator_checks import check_estimator
 from torch import nn
 
 import emnist_estimators
-from emnist_estimators._base import BaseImageClassifier
-from emnist_estimators._validation import Interval
+from emnist_estimators.base import (
+    BaseImageClassifier,
+    Interval,
+    Ints,
+    check_training_signature,
+    fill_docstring,
+)
 from emnist_estimators.cli import build_parser
 from emnist_estimators.models import (
     ModelSpec,
@@ -49,12 +54,26 @@ class TinyNet(nn.Module):
         return self.layers(x)
 
 
+@fill_docstring
 class TinyClassifier(BaseImageClassifier):
-    """A fifth model for the registry test."""
+    """A fifth model for the registry test.
+
+    Parameters
+    ----------
+    width : int, default=8
+        Hidden units.
+    dropout : float, default=0.0
+        Dropout after the hidden layer.
+    %(training_parameters)s
+
+    Attributes
+    ----------
+    %(attributes)s
+    """
 
     module_class = TinyNet
     _architecture_constraints = {
-        "width": [Interval(Integral, 1, None, closed="left")],
+        "width": [Ints(1)],
         "dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
@@ -68,7 +87,7 @@ class TinyClassifier(BaseImageClassifier):
         momentum=0.9,
         weight_decay=0.0,
         l1=0.0,
-        batch_size=128,
+        batch_size=32,
         max_epochs=10,
         lr_scheduler=None,
         lr_step_size=5,
@@ -116,8 +135,8 @@ def tiny():
     assert "tiny" not in list_models()
 
 
-def test_the_four_models_are_declared():
-    assert list_models() == ["mlp", "cnn", "resnet", "lstm"]
+def test_the_five_models_are_declared():
+    assert list_models() == ["mlp", "cnn", "resnet", "lstm", "cnn_lstm"]
     for name in list_models():
         spec = get_model(name)
         spec.check()  # names only parameters the estimator has
@@ -128,6 +147,8 @@ def test_the_four_models_are_declared():
 def test_a_fifth_model_appears_everywhere(tiny, small_digits):
     assert list_models()[-1] == "tiny"
     tiny.check()
+    check_training_signature(TinyClassifier)
+    assert "label_smoothing : float, default=0.0" in TinyClassifier.__doc__
     # The command line offers it.
     args = build_parser().parse_args(["train", "--model", "tiny"])
     assert args.model == "tiny"

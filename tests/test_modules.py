@@ -12,9 +12,6 @@ from emnist_estimators.modules import (
     LSTMNet,
     ResNet,
     count_parameters,
-    create_module,
-    list_modules,
-    register_module,
 )
 
 SHAPES = [(1, 28, 28), (1, 8, 8), (3, 6, 10), (1, 1, 7), (1, 1, 1)]
@@ -123,17 +120,14 @@ def test_bidirectional_lstm_joins_both_directions():
     assert net(torch.rand(2, 1, 6, 6)).shape == (2, 4)
 
 
-def test_registry_builds_by_name_and_rejects_unknown_or_duplicate():
-    assert {"mlp", "cnn", "resnet", "lstm"} <= set(list_modules())
+def test_registry_builds_networks_by_model_name():
+    from emnist_estimators.models import create_module, list_models
+
+    assert {"mlp", "cnn", "resnet", "lstm"} <= set(list_models())
     module = create_module("cnn", image_shape=(1, 8, 8), n_classes=4, filters=(2,))
     assert isinstance(module, CNN)
-    with pytest.raises(ValueError, match="Unknown architecture 'vit'"):
+    with pytest.raises(ValueError, match="'name' parameter of create_module"):
         create_module("vit")
-    with (
-        pytest.warns(FutureWarning, match="register_model"),
-        pytest.raises(ValueError, match="already registered"),
-    ):
-        register_module("mlp")(MLP)
 
 
 def test_count_parameters_counts_trainable_only():

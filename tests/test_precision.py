@@ -17,7 +17,7 @@ import pytest
 import torch
 from _estimator_helpers import ALL, small
 
-from emnist_estimators import CNNClassifier, MLPClassifier, _hardware, _precision
+from emnist_estimators import CNNClassifier, MLPClassifier, _machine
 from emnist_estimators.environment import environment_info
 from emnist_estimators.evaluation import evaluate
 
@@ -27,7 +27,7 @@ SIMULATE_AVX2 = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
 @pytest.fixture(autouse=True)
 def fresh_warning_state(monkeypatch):
     """Each test sees the once-per-process warning as not given yet."""
-    monkeypatch.setattr(_precision, "_WARNED", set())
+    monkeypatch.setattr(_machine, "_WARNED", set())
 
 
 def fake_cpu(monkeypatch, *, bf16, amx=False, capability="AVX512", onednn=None):
@@ -58,8 +58,8 @@ def fake_cpu(monkeypatch, *, bf16, amx=False, capability="AVX512", onednn=None):
 )
 def test_native_bfloat16_decision(monkeypatch, cpu, native):
     fake_cpu(monkeypatch, **cpu)
-    assert _hardware.cpu_has_native_bfloat16() is native
-    assert _hardware.native_bfloat16(torch.device("cpu")) is native
+    assert _machine.cpu_has_native_bfloat16() is native
+    assert _machine.native_bfloat16(torch.device("cpu")) is native
 
 
 def autocast_dtypes(clf, X):
@@ -95,7 +95,7 @@ def test_auto_uses_float32_where_bfloat16_is_emulated(monkeypatch, small_digits)
 def test_auto_matches_this_machine(small_digits):
     X, y = small_digits
     clf = small(MLPClassifier, precision="auto").fit(X, y)
-    expected = "bfloat16" if _hardware.cpu_has_native_bfloat16() else "float32"
+    expected = "bfloat16" if _machine.cpu_has_native_bfloat16() else "float32"
     assert clf.precision_ == expected
     assert small(MLPClassifier).fit(X, y).precision_ == "float32"  # the default
 
@@ -126,7 +126,7 @@ def test_simulation_switches_turn_auto_to_float32(tmp_path):
         "import json\n"
         "from sklearn.datasets import load_digits\n"
         "from emnist_estimators import MLPClassifier\n"
-        "from emnist_estimators._hardware import cpu_has_native_bfloat16\n"
+        "from emnist_estimators._machine import cpu_has_native_bfloat16\n"
         "X, y = load_digits(return_X_y=True)\n"
         "clf = MLPClassifier(hidden_layer_sizes=(8,), max_epochs=1, device='cpu',\n"
         "                    precision='auto').fit(X[:100] / 16, y[:100])\n"
@@ -158,7 +158,7 @@ def test_precision_used_is_in_the_evaluation_report(small_digits, monkeypatch):
 def test_environment_names_the_instruction_sets(monkeypatch):
     fake_cpu(monkeypatch, bf16=True, capability="AVX2", onednn="AVX2")
     info = environment_info("cpu")
-    assert set(info["cpu_flags"]) == set(_hardware.CPU_FLAGS)
+    assert set(info["cpu_flags"]) == set(_machine.CPU_FLAGS)
     assert info["torch_cpu_capability"] == "AVX2"
     assert info["onednn_max_cpu_isa"] == "AVX2"
     assert info["cpu_native_bfloat16"] is False

@@ -3,7 +3,7 @@
 import pytest
 
 from emnist_estimators import CNNClassifier, MLPClassifier
-from emnist_estimators._settings import resolve_settings
+from emnist_estimators.base import validate_parameters
 from emnist_estimators.models import get_model, list_models
 from emnist_estimators.presets import PRESETS, make_estimator, preset_params
 
@@ -15,7 +15,7 @@ def test_every_model_has_a_valid_emnist_preset(model):
     for key, value in PRESETS["emnist"][model].items():
         assert estimator.get_params()[key] == value
     assert estimator.get_params()["precision"] == "auto"
-    resolve_settings(estimator)  # the preset's values are valid
+    validate_parameters(estimator)  # the preset's values are valid
 
 
 def test_overrides_and_no_preset():

@@ -15,7 +15,7 @@ from sklearn.model_selection import (
 )
 
 from emnist_estimators import CNNClassifier, MLPClassifier
-from emnist_estimators._settings import resolve_settings
+from emnist_estimators.base import validate_parameters
 from emnist_estimators.models import get_model
 from emnist_estimators.search import (
     ACTIVATIONS,
@@ -47,7 +47,7 @@ def test_full_grid_covers_the_studies_options_and_is_valid(model):
     # Every candidate is a valid parameter setting of the estimator.
     cls = get_model(model).estimator
     for params in ParameterGrid(grids):
-        resolve_settings(cls(**params))
+        validate_parameters(cls(**params))
 
 
 def test_mlp_grid_spans_one_to_three_layers_of_50_to_784_units():
@@ -70,7 +70,7 @@ def test_distributions_sample_valid_settings(model):
     cls = get_model(model).estimator
     for params in ParameterSampler(distributions, n_iter=20, random_state=0):
         assert 1e-4 <= params["lr"] <= 1e-2 and 0 <= params["dropout"] <= 0.5
-        resolve_settings(cls(**params))
+        validate_parameters(cls(**params))
 
 
 def test_small_presets_and_bad_arguments():

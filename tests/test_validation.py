@@ -63,4 +63,15 @@ def test_predicates_are_accepted_as_constraints_and_normalise():
     assert not v.augment_ranges().is_satisfied_by({"rotation": 95})
     assert not v.augment_ranges().is_satisfied_by({"flip": 1})
     assert not v.POSITIVE_FINITE.is_satisfied_by(float("inf"))
-    assert "registered models" in str(v.MODEL_NAME)
+    places = v.distinct_options(("a", "b"))
+    assert places.is_satisfied_by("a") and places.is_satisfied_by(())
+    assert not places.is_satisfied_by(("a", "a")) and not places.is_satisfied_by("c")
+    assert v.normalized([places], "b") == ("b",)
+
+
+def test_the_model_name_constraint_reads_the_registry():
+    from emnist_estimators.models import model_name_constraint
+
+    constraint = model_name_constraint()
+    assert "registered models" in str(constraint)
+    assert constraint.is_satisfied_by("cnn") and not constraint.is_satisfied_by("vit")

@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"emnist-estimators: error: {_one_line(exc)}", file=sys.stderr)
         return 1 if isinstance(exc, OSError) else 2
     args = parser.parse_args(argv)
-    from .._fit import torch_threads
+    from .._machine import torch_threads
     from ._commands import COMMANDS
     from ._progress import messages
 

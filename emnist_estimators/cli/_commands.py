@@ -98,7 +98,7 @@ def make_estimator(name: str, args, *, label: str | None = None):
     ValueError, TypeError
         For an unknown or invalid parameter (before any data is loaded).
     """
-    from .._settings import resolve_settings
+    from ..base import validate_parameters
     from ..presets import make_estimator as preset_estimator
 
     params = {
@@ -127,7 +127,7 @@ def make_estimator(name: str, args, *, label: str | None = None):
             "documentation."
         )
     estimator.set_params(**params)
-    resolve_settings(estimator)  # every parameter checked now, not after loading
+    validate_parameters(estimator)  # every parameter checked now, before loading
     return estimator
 
 
@@ -385,7 +385,7 @@ def run_predict(args, argv=None) -> int:
     import numpy as np
 
     from .._atomic import write_text
-    from .._images import read_inputs
+    from ._images import read_inputs
 
     if args.output is not None:
         check_output(args.output.parent, overwrite=True, resume=False)

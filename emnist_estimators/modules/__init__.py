@@ -7,8 +7,8 @@ images ``(n, C, H, W)`` to class logits ``(n, n_classes)``.
 
 from ._init import INITS, LSTM_INITS, kaiming_init, keras_dense_init, keras_lstm_init
 from ._layers import ACTIVATIONS, count_parameters
-from ._registry import create_module, list_modules, register_module
 from .cnn import CNN
+from .cnn_lstm import CNNLSTM
 from .lstm import LSTMNet
 from .mlp import MLP
 from .resnet import BasicBlock, ResNet
@@ -16,6 +16,7 @@ from .resnet import BasicBlock, ResNet
 __all__ = [
     "ACTIVATIONS",
     "CNN",
+    "CNNLSTM",
     "INITS",
     "LSTM_INITS",
     "MLP",
@@ -23,10 +24,7 @@ __all__ = [
     "LSTMNet",
     "ResNet",
     "count_parameters",
-    "create_module",
     "kaiming_init",
     "keras_dense_init",
     "keras_lstm_init",
-    "list_modules",
-    "register_module",
 ]

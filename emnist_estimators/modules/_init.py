@@ -118,3 +118,17 @@ def keras_dense_init(linear: nn.Linear) -> None:
         nn.init.xavier_uniform_(linear.weight)
         if linear.bias is not None:
             nn.init.zeros_(linear.bias)
+
+
+def keras_dense_init_all(*modules: nn.Module) -> None:
+    """:func:`keras_dense_init` on every ``nn.Linear`` in ``modules``.
+
+    Parameters
+    ----------
+    *modules : torch.nn.Module
+        Modules to walk (e.g. a dense head and the output layer).
+    """
+    for module in modules:
+        for layer in module.modules():
+            if isinstance(layer, nn.Linear):
+                keras_dense_init(layer)

@@ -14,6 +14,60 @@ def _pool_size(height: int, width: int) -> tuple[int, int]:
     return (2 if height >= 2 else 1, 2 if width >= 2 else 1)
 
 
+def conv_blocks(
+    image_shape: tuple[int, int, int],
+    filters: tuple[int, ...],
+    *,
+    kernel_size: int,
+    pooling: str,
+    activation: str,
+    batch_norm: bool,
+    dropout: float,
+    convs_per_block: int,
+) -> tuple[nn.Sequential, tuple[int, int, int]]:
+    """Convolution blocks: (Conv, [BatchNorm], activation) x n, pooling, dropout.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(channels, height, width)`` of the input.
+    filters : tuple of int
+        Output channels of each block.
+    kernel_size, pooling, activation, batch_norm, dropout, convs_per_block
+        As for :class:`CNN`.
+
+    Returns
+    -------
+    blocks : torch.nn.Sequential
+        The layers.
+    shape : tuple of int
+        ``(channels, height, width)`` of their output.
+    """
+    pool_cls = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}[pooling]
+    channels, height, width = image_shape
+    blocks: list[nn.Module] = []
+    for n_filters in filters:
+        for _ in range(convs_per_block):
+            blocks += [
+                nn.Conv2d(
+                    channels,
+                    n_filters,
+                    kernel_size,
+                    padding="same",
+                    bias=not batch_norm,
+                ),
+                batch_norm_2d(n_filters, batch_norm),
+                make_activation(activation),
+            ]
+            channels = n_filters
+        pool = _pool_size(height, width)
+        blocks.append(pool_cls(pool))
+        height, width = height // pool[0], width // pool[1]
+        if dropout > 0:
+            blocks.append(nn.Dropout(dropout))
+    return nn.Sequential(*blocks), (channels, height, width)
+
+
 class CNN(nn.Module):
     """CNN with blocks of convolutions and pooling, then dense layers.
 
@@ -67,29 +121,16 @@ class CNN(nn.Module):
     ) -> None:
         super().__init__()
         check_init(init, INITS)
-        pool_cls = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}[pooling]
-        channels, height, width = image_shape
-        blocks: list[nn.Module] = []
-        for n_filters in filters:
-            for _ in range(convs_per_block):
-                blocks += [
-                    nn.Conv2d(
-                        channels,
-                        n_filters,
-                        kernel_size,
-                        padding="same",
-                        bias=not batch_norm,
-                    ),
-                    batch_norm_2d(n_filters, batch_norm),
-                    make_activation(activation),
-                ]
-                channels = n_filters
-            pool = _pool_size(height, width)
-            blocks.append(pool_cls(pool))
-            height, width = height // pool[0], width // pool[1]
-            if dropout > 0:
-                blocks.append(nn.Dropout(dropout))
-        self.features = nn.Sequential(*blocks)
+        self.features, (channels, height, width) = conv_blocks(
+            image_shape,
+            filters,
+            kernel_size=kernel_size,
+            pooling=pooling,
+            activation=activation,
+            batch_norm=batch_norm,
+            dropout=dropout,
+            convs_per_block=convs_per_block,
+        )
         self.flatten = nn.Flatten()
         self.head, head_width = dense_stack(
             channels * height * width, dense_units, activation, batch_norm, dropout

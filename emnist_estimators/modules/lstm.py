@@ -5,11 +5,69 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._init import LSTM_INITS, check_init, keras_dense_init, keras_lstm_init
+from ._init import LSTM_INITS, check_init, keras_dense_init_all, keras_lstm_init
 from ._layers import dense_stack
 
 #: Where the LSTM network can apply its dropout.
 DROPOUT_PLACES = ("between", "output", "head")
+
+
+def lstm_layers(
+    input_size: int,
+    hidden_sizes: tuple[int, ...],
+    *,
+    bidirectional: bool,
+    init: str,
+) -> tuple[nn.ModuleList, int]:
+    """Stacked ``batch_first`` LSTM layers, initialised as ``init`` says.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step of the input sequence.
+    hidden_sizes : tuple of int
+        Hidden units of each layer.
+    bidirectional : bool
+        Whether each layer reads both directions.
+    init : {"keras", "torch"}
+        'keras': :func:`~emnist_estimators.modules.keras_lstm_init`.
+
+    Returns
+    -------
+    layers : torch.nn.ModuleList
+        The LSTM layers.
+    output_size : int
+        Features per time step of the last layer's output.
+    """
+    directions = 2 if bidirectional else 1
+    layers = []
+    for hidden_size in hidden_sizes:
+        lstm = nn.LSTM(
+            input_size,
+            hidden_size,
+            batch_first=True,
+            bidirectional=bidirectional,
+        )
+        if init == "keras":
+            keras_lstm_init(lstm)
+        layers.append(lstm)
+        input_size = hidden_size * directions
+    return nn.ModuleList(layers), input_size
+
+
+def last_hidden_state(
+    lstms: nn.ModuleList, sequence: torch.Tensor, between
+) -> torch.Tensor:
+    """The last layer's final hidden state (both directions joined), ``(n, features)``.
+
+    ``between`` is applied to the whole sequence between the layers.
+    """
+    for lstm in lstms[:-1]:
+        sequence, _ = lstm(sequence)
+        sequence = between(sequence)
+    _, (h_n, _) = lstms[-1](sequence)
+    # h_n: (directions, n, hidden); join the directions of the last layer.
+    return h_n.transpose(0, 1).flatten(1)
 
 
 class LSTMNet(nn.Module):
@@ -76,21 +134,9 @@ class LSTMNet(nn.Module):
                 f"{sorted(unknown)}."
             )
         channels, _, width = image_shape
-        directions = 2 if bidirectional else 1
-        layers = []
-        input_size = channels * width
-        for hidden_size in hidden_sizes:
-            lstm = nn.LSTM(
-                input_size,
-                hidden_size,
-                batch_first=True,
-                bidirectional=bidirectional,
-            )
-            if init == "keras":
-                keras_lstm_init(lstm)
-            layers.append(lstm)
-            input_size = hidden_size * directions
-        self.lstms = nn.ModuleList(layers)
+        self.lstms, input_size = lstm_layers(
+            channels * width, hidden_sizes, bidirectional=bidirectional, init=init
+        )
 
         def maybe_dropout(place: str) -> nn.Module:
             if dropout > 0 and place in dropout_places:
@@ -108,18 +154,11 @@ class LSTMNet(nn.Module):
         )
         self.output = nn.Linear(head_width, n_classes)
         if init == "keras":
-            for module in [*self.head.modules(), self.output]:
-                if isinstance(module, nn.Linear):
-                    keras_dense_init(module)
+            keras_dense_init_all(self.head, self.output)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return class logits for a batch of images ``(n, C, H, W)``."""
         n, channels, height, width = x.shape
         sequence = x.permute(0, 2, 1, 3).reshape(n, height, channels * width)
-        for lstm in self.lstms[:-1]:
-            sequence, _ = lstm(sequence)
-            sequence = self.between_dropout(sequence)
-        _, (h_n, _) = self.lstms[-1](sequence)
-        # h_n: (directions, n, hidden); join the directions of the last layer.
-        last = h_n.transpose(0, 1).reshape(n, -1)
+        last = last_hidden_state(self.lstms, sequence, self.between_dropout)
         return self.output(self.head(self.output_dropout(last)))

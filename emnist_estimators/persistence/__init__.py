@@ -33,20 +33,19 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._atomic import json_default, remove_stale_temporaries, write_files
+from .._atomic import json_default, remove_stale_temporaries, write_files
+from .._version import __version__
 from ._model_file import (
     check_fields,
     classes_field,
     decode,
     saved_params,
 )
-from ._version import __version__
 
 __all__ = [
     "FORMAT_VERSION",
@@ -82,7 +81,7 @@ def _files(path: str | Path) -> tuple[Path, Path]:
 
 # ----------------------------------------------------------------- params
 def _model_name(estimator) -> str:
-    from .models import get_model, list_models
+    from ..models import get_model, list_models
 
     for name in list_models():
         if get_model(name).estimator is type(estimator):
@@ -256,7 +255,7 @@ def _load_pickle(path: Path, trusted: bool):
         )
     import joblib
 
-    from ._base import BaseImageClassifier
+    from ..base import BaseImageClassifier
 
     if not path.is_file():
         raise FileNotFoundError(f"No model file at {path}.")
@@ -271,7 +270,7 @@ def _load_pickle(path: Path, trusted: bool):
 
 def _loading_device(params: dict, device):
     """The device to load on: ``device``, else the saved one when available."""
-    from ._devices import resolve_device
+    from .._machine import resolve_device
 
     if device is not None:
         return resolve_device(device)
@@ -342,13 +341,7 @@ def load_model(path: str | Path, *, trusted: bool = False, device=None):
 
 
 def _rebuild(description: dict, state: dict, device, source: Path):
-    from skorch.history import History
-
-    from ._checkpoint import rng_state
-    from ._fit import torch_threads
-    from ._settings import resolve_settings
-    from ._training import build_net
-    from .models import get_model, list_models
+    from ..models import get_model, list_models
 
     name = description.get("model")
     if name not in list_models():
@@ -368,55 +361,35 @@ def _rebuild(description: dict, state: dict, device, source: Path):
             "upgrade emnist-estimators to load it."
         )
     estimator = cls(**params)
-    target = _loading_device(params, device)
-    settings = replace(
-        resolve_settings(estimator.set_params(device="cpu")),
-        device=target,
-        precision=description["precision"],
-    )
-    estimator.set_params(device=params.get("device", "auto"))
-    classes = np.asarray(
-        description["classes"]["values"], dtype=description["classes"]["dtype"]
-    )
+    estimator._validate_params()
     image_shape = tuple(description["image_shape"])
     if int(np.prod(image_shape)) != int(description["n_features_in"]):
         raise ValueError(
             f"{source}: the image shape {image_shape} does not hold the "
             f"{description['n_features_in']} features the model was fitted on."
         )
-    with torch_threads(settings.n_threads):
-        module = estimator._build_module(image_shape, len(classes), settings)
-        try:
-            module.load_state_dict(state)
-        except RuntimeError as exc:
-            raise ValueError(
-                f"The weights in {source} do not fit a {cls.__name__} with the "
-                f"saved parameters: {str(exc).splitlines()[0]}"
-            ) from None
-        net = build_net(settings, module, train_split=None, callbacks=[])
-        net.initialize()
-    net.history = History(description.get("history", []))
-    net.stop_status_ = description.get("fit_status", "completed")
-    estimator.classes_ = classes
-    estimator.n_features_in_ = int(description["n_features_in"])
-    if description.get("feature_names_in") is not None:
-        estimator.feature_names_in_ = np.asarray(
-            description["feature_names_in"], dtype=object
+    try:
+        return estimator._restore_fitted(
+            weights=state,
+            classes=np.asarray(
+                description["classes"]["values"], dtype=description["classes"]["dtype"]
+            ),
+            image_shape=image_shape,
+            n_features_in=int(description["n_features_in"]),
+            feature_names_in=description.get("feature_names_in"),
+            history=description.get("history", []),
+            precision=description["precision"],
+            device=_loading_device(params, device),
+            fit_status=description.get("fit_status", "completed"),
+            n_iter=description.get("n_iter"),
+            fit_time=float(description.get("fit_time", 0.0)),
+            n_parameters=int(description.get("n_parameters", 0)),
         )
-    estimator.image_shape_ = image_shape
-    estimator.net_ = net
-    estimator.history_ = net.history
-    estimator.n_iter_ = int(description.get("n_iter", len(net.history)))
-    estimator.fit_status_ = net.stop_status_
-    estimator.interrupted_ = estimator.fit_status_ in ("interrupted", "time_limit")
-    estimator.device_ = str(target)
-    estimator.precision_ = settings.precision
-    estimator.n_parameters_ = int(description.get("n_parameters", 0))
-    estimator.fit_time_ = float(description.get("fit_time", 0.0))
-    estimator.checkpoint_path_ = None
-    estimator._settings = settings
-    estimator._rng_state = rng_state(settings.device)
-    return estimator
+    except RuntimeError as exc:
+        raise ValueError(
+            f"The weights in {source} do not fit a {cls.__name__} with the "
+            f"saved parameters: {str(exc).splitlines()[0]}"
+        ) from None
 
 
 # ----------------------------------------------------------------- ONNX

@@ -1,30 +1,31 @@
 """The training data of ``fit`` and ``partial_fit``: checked, encoded, weighted.
 
 :func:`training_data` validates the images, the labels and the weights and
-encodes them (:class:`TrainingData`); :func:`net_inputs` turns them into the
-tensors the skorch net trains on. :func:`unchanged_on_error` keeps a fitted
-estimator as it was when a new fit fails.
+encodes them (:class:`TrainingData`, numpy arrays);
+:func:`emnist_estimators._training.data.net_inputs` turns them into the
+tensors the skorch net trains on. :func:`flatten_input` is the shape check
+that prediction shares.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from numbers import Real
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from ._reshape import flatten_images, resolve_image_shape, to_images
-from ._settings import Settings
-from ._validation import check_sample_weight
+from .._reshape import flatten_images, resolve_image_shape
+from .._validation import check_sample_weight
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .settings import Settings
 
 #: Input dtypes kept as they are; anything else is converted to float32.
 INPUT_DTYPES = (np.float32, np.uint8)
@@ -246,7 +247,7 @@ def training_data(
                 "sees unscaled pixels. Scale X to [0, 1] (e.g. with "
                 "emnist_estimators.preprocessing.PixelScaler) or pass uint8 images.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,  # the caller of fit (under _fit_context)
             )
     return TrainingData(
         X=X,
@@ -256,64 +257,3 @@ def training_data(
         image_shape=image_shape,
         input_max=input_max,
     )
-
-
-#: Attributes that input validation sets before training can fail.
-_VALIDATION_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
-
-
-@contextlib.contextmanager
-def unchanged_on_error(estimator) -> Iterator[None]:
-    """Undo what input validation set on ``estimator`` when the block fails.
-
-    ``validate_data`` records ``n_features_in_`` (and ``feature_names_in_``)
-    before the rest of the checks and the training can fail: without this, a
-    rejected refit would leave a fitted estimator with the new data's
-    feature count and its old network, and an unfitted one looking fitted.
-    """
-    saved = {
-        name: vars(estimator)[name]
-        for name in _VALIDATION_ATTRIBUTES
-        if name in vars(estimator)
-    }
-    try:
-        yield
-    except BaseException:
-        for name in _VALIDATION_ATTRIBUTES:
-            if name in saved:
-                setattr(estimator, name, saved[name])
-            else:
-                vars(estimator).pop(name, None)
-        raise
-
-
-def images_tensor(X: np.ndarray, image_shape) -> torch.Tensor:
-    """Flat rows as a writable, contiguous ``(n, C, H, W)`` tensor.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Flat images.
-    image_shape : tuple of int
-        ``(channels, height, width)``.
-
-    Returns
-    -------
-    torch.Tensor
-        The images (sharing memory with ``X`` where possible).
-    """
-    images = to_images(X, image_shape)
-    if not images.flags.writeable or not images.flags.c_contiguous:
-        images = np.array(images, order="C")  # torch needs writable memory
-    return torch.from_numpy(images)
-
-
-def net_inputs(data: TrainingData):
-    """``(X, y)`` for the skorch net: images (with weights, as a dict) and labels."""
-    images = images_tensor(data.X, data.image_shape)
-    X = (
-        images
-        if data.weights is None
-        else {"data": images, "sample_weight": torch.from_numpy(data.weights)}
-    )
-    return X, torch.from_numpy(data.y)

@@ -12,8 +12,8 @@ from pathlib import Path
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._atomic import atomic_open
-from ._version import __version__
+from .._atomic import atomic_open
+from .._version import __version__
 
 
 class _Deployed(torch.nn.Module):

@@ -25,7 +25,7 @@ import torch
 from skorch.callbacks import Callback
 from skorch.history import History
 
-from ._atomic import atomic_open, remove_stale_temporaries
+from .._atomic import atomic_open, remove_stale_temporaries
 
 #: The file of a fit's checkpoint, in its folder.
 CHECKPOINT_FILE = "checkpoint.pt"
@@ -48,15 +48,19 @@ def _digest(*arrays) -> str:
     return h.hexdigest()
 
 
-def fit_folder(root, estimator, X, y, sample_weight=None) -> Path:
-    """The checkpoint folder of one fit: ``<root>/<Class>-<fingerprint>``.
+def fit_folder(
+    root, name: str, qualname: str, params: dict, X, y, sample_weight=None
+) -> Path:
+    """The checkpoint folder of one fit: ``<root>/<name>-<fingerprint>``.
 
     Parameters
     ----------
     root : str or path-like
         The ``checkpoint`` parameter.
-    estimator : BaseImageClassifier
-        The estimator being fitted.
+    name, qualname : str
+        The estimator class's ``__name__`` and ``__qualname__``.
+    params : dict
+        The estimator's ``get_params(deep=False)``.
     X, y, sample_weight : ndarray
         The validated training data (after label encoding).
 
@@ -79,16 +83,16 @@ def fit_folder(root, estimator, X, y, sample_weight=None) -> Path:
                     f"needed), but {existing} is a file."
                 )
             break
-    params = estimator.get_params(deep=False)
+    params = dict(params)
     if not isinstance(params["random_state"], (int, np.integer)):
         params.pop("random_state")  # None or a generator: a fresh seed each fit
     described = ";".join(
         f"{k}={params[k]!r}" for k in sorted(params) if k not in _VOLATILE
     )
-    h = hashlib.sha256(type(estimator).__qualname__.encode())
+    h = hashlib.sha256(qualname.encode())
     h.update(described.encode())
     h.update(_digest(X, y, sample_weight).encode())
-    return Path(root) / f"{type(estimator).__name__}-{h.hexdigest()[:16]}"
+    return Path(root) / f"{name}-{h.hexdigest()[:16]}"
 
 
 def rng_state(device: torch.device) -> dict[str, Any]:

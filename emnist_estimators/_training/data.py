@@ -1,5 +1,8 @@
 """In-memory image tensors and a batch loader that indexes them a batch at a time.
 
+:func:`images_tensor` and :func:`net_inputs` turn validated numpy data into
+the tensors the skorch net reads (sharing memory where possible).
+
 skorch's default path wraps data in a ``Dataset`` whose ``__getitem__`` returns
 one sample, and a ``DataLoader`` that collates samples into batches in Python.
 For 28x28 images that per-sample work dominates training time. Here the whole
@@ -12,9 +15,16 @@ split, callbacks, history) is unchanged: these two classes plug into skorch's
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset
+
+from .._reshape import to_images
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .inputs import TrainingData
 
 #: uint8 pixels are divided by this when a batch is drawn.
 UINT8_SCALE = 255.0
@@ -159,3 +169,35 @@ class TensorBatchLoader:
                 )
             Xb = to_float_images(Xb)
             yield (Xb if wb is None else {"data": Xb, "sample_weight": wb}), yb
+
+
+def images_tensor(X: np.ndarray, image_shape) -> torch.Tensor:
+    """Flat rows as a writable, contiguous ``(n, C, H, W)`` tensor.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Flat images.
+    image_shape : tuple of int
+        ``(channels, height, width)``.
+
+    Returns
+    -------
+    torch.Tensor
+        The images (sharing memory with ``X`` where possible).
+    """
+    images = to_images(X, image_shape)
+    if not images.flags.writeable or not images.flags.c_contiguous:
+        images = np.array(images, order="C")  # torch needs writable memory
+    return torch.from_numpy(images)
+
+
+def net_inputs(data: TrainingData):
+    """``(X, y)`` for the skorch net: images (with weights, as a dict) and labels."""
+    images = images_tensor(data.X, data.image_shape)
+    X = (
+        images
+        if data.weights is None
+        else {"data": images, "sample_weight": torch.from_numpy(data.weights)}
+    )
+    return X, torch.from_numpy(data.y)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import read_idx
+from ..datasets import read_idx
 
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 

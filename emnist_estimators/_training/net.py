@@ -8,8 +8,8 @@ import torch
 from skorch import NeuralNetClassifier
 from skorch.dataset import unpack_data
 
-from ._callbacks import TrainingStopped
-from ._precision import compute_context
+from .._machine import compute_context
+from .callbacks import TrainingStopped
 
 #: The most rows of one forward pass when predicting: with a larger
 #: ``batch_size`` (one that holds all the data, say), training still uses
@@ -132,12 +132,7 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         """
         if isinstance(X, dict) and "sample_weight" in X:
             weights = X["sample_weight"].to(y_pred.device)
-            per_sample = torch.nn.functional.cross_entropy(
-                y_pred,
-                y_true.to(y_pred.device),
-                reduction="none",
-                label_smoothing=self.criterion_.label_smoothing,
-            )
+            per_sample = self._per_sample_loss(y_pred, y_true.to(y_pred.device))
             loss = (per_sample * weights).sum() / weights.sum().clamp_min(1e-12)
         else:
             loss = super().get_loss(y_pred, y_true, X=X, training=training)
@@ -145,6 +140,15 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
             penalty = sum(w.abs().sum() for w in self._penalised_weights())
             loss = loss + self.l1 * penalty
         return loss
+
+    def _per_sample_loss(self, y_pred, y_true) -> torch.Tensor:
+        """The criterion's loss of each sample: its reduction switched off."""
+        criterion = self.criterion_
+        reduction, criterion.reduction = criterion.reduction, "none"
+        try:
+            return criterion(y_pred, y_true)
+        finally:
+            criterion.reduction = reduction
 
     def train_step_single(self, batch, **fit_params):
         """Augment the batch (when asked), then skorch's training step."""

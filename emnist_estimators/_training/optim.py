@@ -7,7 +7,7 @@ import math
 
 import torch
 
-from ._callbacks import PersistentLRScheduler as LRScheduler
+from .callbacks import PersistentLRScheduler as LRScheduler
 
 #: Optimizer names accepted by every estimator.
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
@@ -63,6 +63,22 @@ def optimizer_class(optimizer) -> type[torch.optim.Optimizer]:
     return optimizer
 
 
+def default_lr(optimizer) -> float:
+    """The learning rate that ``lr=None`` means for ``optimizer``.
+
+    Parameters
+    ----------
+    optimizer : str or type
+        An optimizer name or class.
+
+    Returns
+    -------
+    float
+        :data:`DEFAULT_LR` of the name; 1e-3 for a class.
+    """
+    return DEFAULT_LR.get(optimizer, 1e-3) if isinstance(optimizer, str) else 1e-3
+
+
 def optimizer_kwargs(
     optimizer, lr: float | None, momentum: float, weight_decay: float
 ) -> dict[str, float]:
@@ -87,7 +103,7 @@ def optimizer_kwargs(
     """
     cls = optimizer_class(optimizer)
     if lr is None:
-        lr = DEFAULT_LR.get(optimizer, 1e-3) if isinstance(optimizer, str) else 1e-3
+        lr = default_lr(optimizer)
     # Always passed: AdamW's own default is 0.01, not the 0.0 asked for.
     kwargs: dict[str, float] = {"lr": lr, "optimizer__weight_decay": weight_decay}
     if issubclass(cls, _MOMENTUM_OPTIMIZERS):

@@ -15,7 +15,7 @@ import time
 import torch
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
-from ._precision import compute_context
+from .._machine import compute_context
 
 
 class TrainingStopped(KeyboardInterrupt):

@@ -118,7 +118,7 @@ def check_fields(description: dict, json_path: Path) -> None:
         wrong.append("'classes' ({'values': list, 'dtype': str})")
     if not isinstance(description.get("history", []), list):
         wrong.append("'history' (list)")
-    from ._precision import PRECISIONS
+    from .._machine import PRECISIONS
 
     if description.get("precision") not in PRECISIONS:
         wrong.append(f"'precision' (one of {', '.join(map(repr, PRECISIONS))})")
