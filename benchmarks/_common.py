@@ -72,6 +72,33 @@ def load(args, n_train=None, n_test=None):
     )
 
 
+#: Held out of the training part to choose settings on (the test part is not
+#: used for that).
+VALIDATION_FRACTION = 0.15
+
+
+def validation_split(data, n_train: int | None = None):
+    """``(X_fit, X_valid, y_fit, y_valid)``: a stratified 15 % of the training part.
+
+    The split every preset was chosen on (``random_state=0``); ``n_train``
+    subsamples the fit part (stratified) when it is smaller.
+    """
+    from sklearn.model_selection import train_test_split
+
+    X_fit, X_valid, y_fit, y_valid = train_test_split(
+        data.X_train,
+        data.y_train,
+        test_size=VALIDATION_FRACTION,
+        stratify=data.y_train,
+        random_state=0,
+    )
+    if n_train is not None and n_train < len(y_fit):
+        X_fit, _, y_fit, _ = train_test_split(
+            X_fit, y_fit, train_size=n_train, stratify=y_fit, random_state=0
+        )
+    return X_fit, X_valid, y_fit, y_valid
+
+
 def results_folder(args) -> Path:
     """``--output``, else ``benchmarks/results`` (``benchmark-quick`` with --quick)."""
     folder = args.output or (RESULTS if not args.quick else Path("benchmark-quick"))

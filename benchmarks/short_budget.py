@@ -23,17 +23,20 @@ A smoke test: ``python benchmarks/short_budget.py --quick --dataset digits``.
 from __future__ import annotations
 
 import numpy as np
-from _common import add_preset_options, load, parser, record
+from _common import (
+    VALIDATION_FRACTION,
+    add_preset_options,
+    load,
+    parser,
+    record,
+    validation_split,
+)
 from sklearn.metrics import balanced_accuracy_score, f1_score
-from sklearn.model_selection import train_test_split
 
 from emnist_estimators.presets import make_estimator
 
 #: The class weightings --class-weight compares with the preset.
 CLASS_WEIGHTS = ("balanced", "balanced_sqrt")
-
-#: Held out of the training part with --validation.
-VALIDATION_FRACTION = 0.15
 
 
 def scores(y_true, y_pred) -> dict[str, float]:
@@ -75,20 +78,7 @@ def main():
     overrides.setdefault("max_epochs", epochs)
     if args.validation:
         data = load(args)
-        X_fit, X_score, y_fit, y_score = train_test_split(
-            data.X_train,
-            data.y_train,
-            test_size=VALIDATION_FRACTION,
-            stratify=data.y_train,
-            random_state=0,
-        )
-        X_fit, _, y_fit, _ = (
-            train_test_split(
-                X_fit, y_fit, train_size=n_train, stratify=y_fit, random_state=0
-            )
-            if n_train < len(y_fit)
-            else (X_fit, None, y_fit, None)
-        )
+        X_fit, X_score, y_fit, y_score = validation_split(data, n_train)
         scored_on = f"validation ({VALIDATION_FRACTION:.0%} of the training part)"
     else:
         data = load(args, n_train=n_train, n_test=200 if args.quick else None)

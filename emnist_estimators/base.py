@@ -29,12 +29,16 @@ their documentation in its docstring. No private import is needed; see
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import inspect
+import json
 import re
 import textwrap
 import time
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -463,7 +467,8 @@ width) or (n_samples, channels, height, width)
             The compute precision the model was trained with ('float32',
             'bfloat16', 'float16'), kept for prediction.
         device : str or torch.device, optional
-            Where to put the network; None uses the ``device`` parameter.
+            Where to put the network; None uses the ``device`` parameter when
+            this machine has that device, else the CPU (with a warning).
         feature_names_in : array-like, optional
             ``feature_names_in_``.
         fit_status : str, default='completed'
@@ -495,7 +500,7 @@ width) or (n_samples, channels, height, width)
             settings = self._resolve_settings()
         finally:
             self.device = requested
-        target = resolve_device(requested if device is None else device)
+        target = _loading_device(requested, device)
         settings = replace(settings, device=target, precision=precision)
         with torch_threads(settings.n_threads):
             net = prediction_net(
@@ -523,6 +528,67 @@ width) or (n_samples, channels, height, width)
         self._settings = settings
         self._rng_state = rng_state(target)
         return self
+
+    # ------------------------------------------------------------- state
+    def __getstate__(self) -> dict[str, Any]:
+        """The estimator as plain values, for skops (and MLflow's skops format).
+
+        The parameters and fitted attributes as they are, but the skorch net
+        (``net_``, ``history_``) as the network's weights in numpy arrays and
+        the history as JSON values: nothing that only pickle could restore,
+        so that ``skops.io.dump`` / ``skops.io.load`` round-trip a fitted
+        estimator, alone or inside a ``Pipeline`` or a search, trusting only
+        this library's classes
+        (:func:`~emnist_estimators.persistence.skops_trusted_types`).
+        The optimizer's state is not part of it. ``pickle``, ``joblib`` and
+        ``copy`` keep the whole estimator, net and optimizer included
+        (:meth:`__reduce_ex__`).
+        """
+        state = dict(super().__getstate__())  # may be the object's own __dict__
+        if "net_" not in state:
+            return state
+        for name in _TRAINING_OBJECTS:
+            state.pop(name, None)
+        if state.get("checkpoint_path_") is not None:
+            state["checkpoint_path_"] = str(state["checkpoint_path_"])
+        state[_PORTABLE_FIT] = {
+            "weights": {
+                name: tensor.detach().to("cpu").contiguous().numpy()
+                for name, tensor in self.net_.module_.state_dict().items()
+            },
+            "history": _plain_history(self.net_.history),
+        }
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`__getstate__`'s plain state (or pickle's whole one)."""
+        state = dict(state)
+        portable = state.pop(_PORTABLE_FIT, None)
+        super().__setstate__(state)
+        if portable is None:
+            return
+        checkpoint = state.get("checkpoint_path_")
+        self._restore_fitted(
+            weights={
+                k: torch.from_numpy(np.array(v)) for k, v in portable["weights"].items()
+            },
+            classes=self.classes_,
+            image_shape=tuple(self.image_shape_),
+            n_features_in=self.n_features_in_,
+            feature_names_in=getattr(self, "feature_names_in_", None),
+            history=portable["history"],
+            precision=self.precision_,
+            fit_status=self.fit_status_,
+            n_iter=self.n_iter_,
+            fit_time=self.fit_time_,
+            n_parameters=self.n_parameters_,
+        )
+        self.checkpoint_path_ = None if checkpoint is None else Path(checkpoint)
+
+    def __reduce_ex__(self, protocol):
+        """pickle and copy: the whole estimator, skorch net and optimizer included."""
+        state = dict(BaseEstimator.__getstate__(self))
+        return (copyreg.__newobj__, (type(self),), state)
 
     # ------------------------------------------------------------- prediction
     def _validate_X_predict(self, X) -> np.ndarray:
@@ -589,6 +655,44 @@ width) or (n_samples, channels, height, width)
         """
         probabilities = self.predict_proba(X)  # checks that the model is fitted
         return self.classes_[np.argmax(probabilities, axis=1)]
+
+
+#: Fitted attributes that hold training objects (the skorch net and its history,
+#: the resolved settings, random states): replaced by plain values in the
+#: estimator's portable state.
+_TRAINING_OBJECTS = ("net_", "history_", "_settings", "_rng_state")
+#: The key of the portable fitted state (weights, history) in ``__getstate__``.
+_PORTABLE_FIT = "_portable_fit"
+
+
+def _plain_history(history) -> list[dict]:
+    """The epochs of a skorch history (without batches) as JSON values."""
+    epochs = [{k: v for k, v in row.items() if k != "batches"} for row in history]
+    return json.loads(json.dumps(epochs, default=_json_value))
+
+
+def _json_value(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, torch.Tensor):
+        return value.item() if value.numel() == 1 else value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _loading_device(requested, device) -> torch.device:
+    """``device``, else the ``requested`` parameter when this machine has it."""
+    if device is not None:
+        return resolve_device(device)
+    try:
+        return resolve_device(requested)
+    except ValueError:
+        warnings.warn(
+            f"The model was trained with device={requested!r}, which this machine "
+            "does not have: it is loaded on the CPU.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return resolve_device("cpu")
 
 
 def check_training_signature(cls: type) -> None:

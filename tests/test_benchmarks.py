@@ -164,3 +164,12 @@ def test_gpu_benchmark_dry_runs_on_the_cpu(tmp_path, monkeypatch):
     partial["presets"]["mlp"] = {"float32": mlp["float32"], "auto": "failed: X"}
     rate = mlp["float32"]["fit_images_per_s"]
     assert f"| mlp preset | {rate:.0f} img/s | failed: X | |" in gpu.markdown(partial)
+
+
+@pytest.mark.slow
+def test_lr_find_quick_mode(tmp_path):
+    run("lr_find.py", "--models", "mlp", tmp_path=tmp_path)
+    row = json.loads((tmp_path / "lr-find-digits-quick.json").read_text())["results"]
+    row = row["models"]["mlp"]
+    assert row["suggested_lr"] > 0 and row["tuned_lr"] == 2e-3
+    assert 0 <= row["tuned_accuracy"] <= 1 and 0 <= row["suggested_accuracy"] <= 1

@@ -347,3 +347,41 @@ def test_the_adding_a_model_recipe_runs(small_digits):
     finally:
         unregister_model("tiny")
         del sys.modules[module.__name__]
+
+
+def _python_blocks(page: str) -> list[str]:
+    """The ``.. code-block:: python`` blocks of a page, dedented."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    blocks = []
+    for part in text.split(".. code-block:: python\n")[1:]:
+        lines = []
+        for line in part.splitlines()[1:]:
+            if line and not line.startswith("   "):
+                break
+            lines.append(line[3:])
+        blocks.append("\n".join(lines))
+    return blocks
+
+
+def test_the_scikeras_translation_runs():
+    """docs/migrating.rst: study 004's grid written with the library (1 epoch)."""
+    (ours,) = [b for b in _python_blocks("migrating.rst") if "EPOCHS = 15" in b]
+    namespace: dict = {}
+    exec(
+        compile(ours.replace("EPOCHS = 15", "EPOCHS = 1"), "migrating.rst", "exec"),
+        namespace,
+    )
+    search = namespace["search"]
+    assert len(search.cv_results_["params"]) == 36  # 6 architectures x 3 x 2
+    assert search.best_estimator_.max_epochs == 1
+
+
+def test_the_keras_tuner_translation_runs(small_digits):
+    (ours,) = [b for b in _python_blocks("migrating.rst") if "loguniform" in b]
+    namespace: dict = {}
+    exec(compile(ours, "migrating.rst", "exec"), namespace)
+    X, y = small_digits
+    search = namespace["search"].set_params(n_iter=2, estimator__max_epochs=1)
+    search.estimator.set_params(device="cpu")
+    search.fit(X, y)
+    assert set(search.best_params_) == {"filters", "activation", "dropout", "lr"}

@@ -3,13 +3,8 @@
 import inspect
 
 import pytest
+from _estimator_helpers import ALL
 
-from emnist_estimators import (
-    CNNClassifier,
-    LSTMClassifier,
-    MLPClassifier,
-    ResNetClassifier,
-)
 from emnist_estimators.preprocessing import ImageReshaper, PixelScaler
 
 # numpydoc comes with the docs extra (pip install -e ".[dev]").
@@ -18,14 +13,8 @@ ClassDoc = pytest.importorskip("numpydoc.docscrape").ClassDoc
 
 @pytest.mark.parametrize(
     "cls",
-    [
-        MLPClassifier,
-        CNNClassifier,
-        ResNetClassifier,
-        LSTMClassifier,
-        PixelScaler,
-        ImageReshaper,
-    ],
+    [*ALL, PixelScaler, ImageReshaper],
+    ids=lambda cls: cls.__name__,
 )
 def test_parameters_are_documented_in_signature_order(cls):
     documented = [p.name for p in ClassDoc(cls)["Parameters"]]
@@ -33,9 +22,7 @@ def test_parameters_are_documented_in_signature_order(cls):
     assert all(p.desc for p in ClassDoc(cls)["Parameters"])
 
 
-@pytest.mark.parametrize(
-    "cls", [MLPClassifier, CNNClassifier, ResNetClassifier, LSTMClassifier]
-)
+@pytest.mark.parametrize("cls", ALL, ids=lambda cls: cls.__name__)
 def test_fitted_attributes_are_documented(cls, small_digits):
     X, y = small_digits
     estimator = cls(max_epochs=1, device="cpu").fit(X, y)

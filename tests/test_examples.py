@@ -37,13 +37,14 @@ DATA = {
     "plot_report.py": "emnist",
     "plot_devices_precision.py": "none",
     "plot_save_load.py": "none",
+    "plot_mlflow_tracking.py": "none",
     "studies/plot_study_balanced.py": "emnist",
     "studies/plot_study_search.py": "none",
     "studies/plot_study_mnist_fashion.py": "emnist",
 }
 
 #: The examples about an optional extra, and the package it needs.
-NEEDS = {"plot_dask_search.py": "dask_ml"}
+NEEDS = {"plot_dask_search.py": "dask_ml", "plot_mlflow_tracking.py": "mlflow"}
 
 
 def example_files() -> list[str]:
@@ -73,6 +74,8 @@ def run_example(name, data_dir, tmp_path, monkeypatch) -> dict:
     monkeypatch.setenv("EMNIST_EXAMPLES_QUICK", "1")
     monkeypatch.setenv("EMNIST_ESTIMATORS_DATA", str(data_dir))
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    # The MLflow example sets it for the model it logged: not for other tests.
+    monkeypatch.delenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", raising=False)
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)  # sphinx-gallery runs each in its own folder

@@ -1296,6 +1296,30 @@ def test_a_trusted_pickle_must_hold_a_model(tmp_path):
         load_model(path, trusted=True)
 
 
+@pytest.mark.parametrize(
+    "damage",
+    hostile(
+        "files",
+        [
+            pytest.param("truncated", id="trusted-pickle-truncated"),
+            pytest.param("text", id="trusted-pickle-is-text"),
+            pytest.param("empty", id="trusted-pickle-empty"),
+        ],
+    ),
+)
+def test_a_damaged_trusted_pickle_is_a_clear_value_error(tmp_path, fitted, damage):
+    whole = pickle.dumps(fitted[MLPClassifier])
+    content = {
+        "truncated": whole[: len(whole) // 2],
+        "text": b"these are notes, not a pickle\n",
+        "empty": b"",
+    }[damage]
+    path = tmp_path / "model.joblib"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=r"model\.joblib is not a readable pickle"):
+        load_model(path, trusted=True)
+
+
 # Files: checkpoints
 
 
@@ -2028,6 +2052,9 @@ def cli_files(tmp_path_factory, fitted):
     (root / "broken.safetensors").write_bytes(weights)
     (root / "broken.json").write_text('{"format": "emnist-estimators-model", ')
     (root / "model.pkl").write_bytes(pickle.dumps({"a": 1}))
+    whole = pickle.dumps(fitted[MLPClassifier])
+    (root / "truncated.joblib").write_bytes(whole[: len(whole) // 2])
+    (root / "text.joblib").write_text("these are notes, not a pickle\n")
     (root / "folder.json").mkdir()
     (root / "picture.png").write_text("not a picture")
     Image.fromarray(np.zeros((8, 8), dtype=np.uint8)).save(root / "ok.png")
@@ -2083,6 +2110,24 @@ CLI_CASES = [
     ("model-is-notes", ["evaluate", "{root}/notes.json"], 2, "notes.json"),
     ("model-json-broken", ["evaluate", "{root}/broken.json"], 2, "broken.json"),
     ("model-pickle-untrusted", ["evaluate", "{root}/model.pkl"], 2, "trusted"),
+    (
+        "model-pickle-truncated-trusted",
+        ["evaluate", "{root}/truncated.joblib", "--trusted", "--dataset", "digits"],
+        2,
+        "truncated.joblib is not a readable pickle",
+    ),
+    (
+        "model-pickle-is-text-trusted",
+        ["evaluate", "{root}/text.joblib", "--trusted", "--dataset", "digits"],
+        2,
+        "text.joblib is not a readable pickle",
+    ),
+    (
+        "predict-pickle-truncated-trusted",
+        ["predict", "{root}/truncated.joblib", "{root}/ok.png", "--trusted"],
+        2,
+        "truncated.joblib is not a readable pickle",
+    ),
     ("model-is-a-folder", ["evaluate", "{root}/folder.json"], 1, "folder"),
     (
         "predict-not-a-picture",

@@ -18,6 +18,7 @@ EXAMPLE_ORDER = (
     "plot_report.py",
     "plot_devices_precision.py",
     "plot_save_load.py",
+    "plot_mlflow_tracking.py",
     "plot_study_balanced.py",
     "plot_study_search.py",
     "plot_study_mnist_fashion.py",

@@ -346,6 +346,46 @@ def run_search(args, argv=None) -> int:
     return 0
 
 
+def run_lr_find(args, argv=None) -> int:
+    """``emnist-estimators lr-find``: a learning-rate range test of one model."""
+    from .._atomic import write_json
+    from ..tuning import find_lr
+
+    kind = f"lr-find-{args.model}"
+    estimator = make_estimator(args.model, args, label=kind)
+    if not 0 < args.min_lr < args.max_lr:
+        raise ValueError(
+            f"--min-lr {args.min_lr} must be positive and below --max-lr {args.max_lr}."
+        )
+    folder = output_folder(args, kind, args.dataset)
+    check_output(folder, overwrite=args.overwrite, resume=False)
+    data = load_data(args)
+    title = f"Learning-rate range test of {type(estimator).__name__} on {data.name}"
+    writer = writer_for(folder, title, args, argv, data)
+    result = find_lr(
+        estimator,
+        data.X_train,
+        data.y_train,
+        min_lr=args.min_lr,
+        max_lr=args.max_lr,
+        n_steps=args.steps,
+        method=args.suggestion,
+    )
+    write_json(writer.folder / "lr_find.json", result.to_dict())
+    lr = estimator.get_params()["lr"]
+    writer.add_section(
+        "Learning-rate range test",
+        f"{len(result.lrs)} steps from {args.min_lr:g} to {result.lrs[-1]:.3g}"
+        + (" (the loss diverged there)" if result.stopped_early else "")
+        + f". Suggested learning rate ({result.method}): "
+        f"**{result.suggested_lr:.3g}** (the model's lr: {lr}).",
+    )
+    writer.add_figure(result.figure, "lr_find", "Loss against the learning rate")
+    print(f"Suggested learning rate: {result.suggested_lr:.3g}")
+    print(f"Report: {writer.folder / 'report.md'}")
+    return 0
+
+
 def _load(args):
     """The saved model and its description (empty for a pickle)."""
     from ..persistence import PICKLE_SUFFIXES, load_metadata, load_model
@@ -425,6 +465,7 @@ COMMANDS = {
     "compare": run_compare,
     "train": run_train,
     "search": run_search,
+    "lr-find": run_lr_find,
     "evaluate": run_evaluate,
     "predict": run_predict,
 }

@@ -350,6 +350,32 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scheduler_option(search)
     _add_output_options(search, "search-<model>")
 
+    lr_find = command(
+        "lr-find",
+        "suggest a learning rate with a range test (a few hundred steps)",
+    )
+    lr_find.add_argument(
+        "--model", choices=list_models(), default=DEFAULT_MODEL, help="the model"
+    )
+    lr_find.add_argument(
+        "--min-lr", type=float, default=1e-6, help="the first rate of the test"
+    )
+    lr_find.add_argument(
+        "--max-lr", type=float, default=1.0, help="the last rate of the test"
+    )
+    lr_find.add_argument(
+        "--steps", type=positive_int, default=200, help="optimizer steps"
+    )
+    lr_find.add_argument(
+        "--suggestion",
+        choices=("valley", "steepest", "minimum"),
+        default="valley",
+        help="how the rate is picked from the loss curve",
+    )
+    _add_data_options(lr_find, dataset_default="digits")
+    _add_training_options(lr_find)
+    _add_output_options(lr_find, "lr-find-<model>")
+
     evaluate = command("evaluate", "score a saved model on a test set")
     _add_model_file(evaluate)
     _add_data_options(evaluate, dataset_default=None)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import warnings
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,12 @@ from ._model_file import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "SKLEARN_SEARCH_TYPES",
     "export_onnx",
     "load_metadata",
     "load_model",
     "save_model",
+    "skops_trusted_types",
 ]
 
 #: What the ``format`` field of a model description says.
@@ -259,31 +261,26 @@ def _load_pickle(path: Path, trusted: bool):
 
     if not path.is_file():
         raise FileNotFoundError(f"No model file at {path}.")
-    estimator = joblib.load(path)
+    try:
+        estimator = joblib.load(path)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError) as exc:
+        # A truncated, damaged or foreign file: joblib and pickle name neither.
+        raise ValueError(
+            f"{path} is not a readable pickle of a model ({type(exc).__name__}: "
+            f"{exc or 'the file ends too soon'}); it is damaged or not a pickle."
+        ) from None
+    except (AttributeError, ImportError) as exc:
+        raise ValueError(
+            f"{path} holds objects this installation cannot rebuild "
+            f"({type(exc).__name__}: {exc}); it was pickled with other versions "
+            "or packages."
+        ) from None
     if not isinstance(estimator, BaseImageClassifier):
         raise ValueError(
             f"{path} holds a {type(estimator).__name__}, not an emnist-estimators "
             "classifier."
         )
     return estimator
-
-
-def _loading_device(params: dict, device):
-    """The device to load on: ``device``, else the saved one when available."""
-    from .._machine import resolve_device
-
-    if device is not None:
-        return resolve_device(device)
-    try:
-        return resolve_device(params.get("device", "auto"))
-    except ValueError:
-        warnings.warn(
-            f"The model was trained with device={params.get('device')!r}, which "
-            "this machine does not have: it is loaded on the CPU.",
-            UserWarning,
-            stacklevel=3,
-        )
-        return resolve_device("cpu")
 
 
 def load_model(path: str | Path, *, trusted: bool = False, device=None):
@@ -379,7 +376,7 @@ def _rebuild(description: dict, state: dict, device, source: Path):
             feature_names_in=description.get("feature_names_in"),
             history=description.get("history", []),
             precision=description["precision"],
-            device=_loading_device(params, device),
+            device=device,
             fit_status=description.get("fit_status", "completed"),
             n_iter=description.get("n_iter"),
             fit_time=float(description.get("fit_time", 0.0)),
@@ -390,6 +387,61 @@ def _rebuild(description: dict, state: dict, device, source: Path):
             f"The weights in {source} do not fit a {cls.__name__} with the "
             f"saved parameters: {str(exc).splitlines()[0]}"
         ) from None
+
+
+# ----------------------------------------------------------------- skops
+#: The types a fitted scikit-learn search holds whatever it searches (with the
+#: default ``scoring`` and an int ``cv``), which skops 0.16 does not trust by
+#: default: its scorer and its splitter.
+SKLEARN_SEARCH_TYPES = (
+    "sklearn.metrics._scorer._PassthroughScorer",
+    "sklearn.model_selection._split.StratifiedKFold",
+    "sklearn.model_selection._split.KFold",
+)
+
+
+def skops_trusted_types(*, searches: bool = True) -> list[str]:
+    """This library's classes, as ``skops.io.load(..., trusted=...)`` names them.
+
+    The estimators and transformers of emnist-estimators save with
+    `skops <https://skops.readthedocs.io>`_ as plain values (weights as
+    numpy arrays): a file of one of them, or of a ``Pipeline`` or a search
+    holding one, contains no other type that skops does not trust by
+    default, so that loading it is one line::
+
+        import skops.io
+        from emnist_estimators.persistence import skops_trusted_types
+
+        skops.io.dump(search, "search.skops")
+        search = skops.io.load("search.skops", trusted=skops_trusted_types())
+
+    MLflow's sklearn flavor saves in skops' format by default:
+    ``mlflow.sklearn.log_model(clf, name="model",
+    skops_trusted_types=skops_trusted_types())``.
+
+    Parameters
+    ----------
+    searches : bool, default=True
+        Also trust :data:`SKLEARN_SEARCH_TYPES`, the scorer and splitter that
+        every fitted scikit-learn search holds (skops lists them for a search
+        over scikit-learn's own estimators as well).
+
+    Returns
+    -------
+    list of str
+        ``'module.Class'`` of the registered models' estimators and of the
+        transformers in :mod:`emnist_estimators.preprocessing`. A file that
+        holds anything else (a skorch callback in ``callbacks``, a
+        ``torch.optim`` class as ``optimizer``) still needs that type trusted
+        explicitly (``skops.io.get_untrusted_types(file=...)`` lists them).
+    """
+    from ..models import get_model, list_models
+    from ..preprocessing import ImageReshaper, PixelScaler
+
+    classes = [get_model(name).estimator for name in list_models()]
+    classes += [PixelScaler, ImageReshaper]
+    names = [f"{cls.__module__}.{cls.__qualname__}" for cls in classes]
+    return names + (list(SKLEARN_SEARCH_TYPES) if searches else [])
 
 
 # ----------------------------------------------------------------- ONNX

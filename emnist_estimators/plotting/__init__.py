@@ -6,7 +6,8 @@ Every function draws with matplotlib's object-oriented API and returns the
 backend; show the figure in a notebook, call ``plt.show()`` yourself, or write
 it with :func:`save_figure`.
 
-- :func:`plot_learning_curves`: loss and accuracy per epoch of fitted models.
+- :func:`plot_learning_curves`: loss and accuracy per epoch of fitted models;
+  :func:`plot_lr_range_test`: the loss of a learning-rate range test.
 - :func:`plot_confusion_matrix` and :func:`plot_confusion_matrix_from_predictions`.
 - :func:`plot_samples` and :func:`plot_mistakes`: grids of images.
 - :func:`plot_class_distribution`: samples per class.
@@ -39,7 +40,7 @@ from .bars import (
 )
 from .confusion import plot_confusion_matrix, plot_confusion_matrix_from_predictions
 from .curves import LEARNING_CURVE_METRICS as LEARNING_CURVE_METRICS
-from .curves import plot_learning_curves
+from .curves import plot_learning_curves, plot_lr_range_test
 from .grids import plot_mistakes, plot_samples
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_confusion_matrix_from_predictions",
     "plot_learning_curves",
+    "plot_lr_range_test",
     "plot_mistakes",
     "plot_parameter_counts",
     "plot_samples",

@@ -1,17 +1,18 @@
-"""Learning curves: loss and accuracy per epoch of fitted models."""
+"""Learning curves: loss and accuracy per epoch; the loss of a learning-rate test."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .._validation import Predicate, StrOptions, validate_params
-from ._common import AXES, axes_list, root_figure
+from ._common import AXES, axes_list, figure_and_ax, root_figure
 
-__all__ = ["LEARNING_CURVE_METRICS", "plot_learning_curves"]
+__all__ = ["LEARNING_CURVE_METRICS", "plot_learning_curves", "plot_lr_range_test"]
 
 #: Learning-curve metrics: name -> (training key, validation key, axis label).
 LEARNING_CURVE_METRICS = {
@@ -212,4 +213,63 @@ def plot_learning_curves(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize="small")
+    return fig
+
+
+def _is_range_test(value) -> bool:
+    return all(hasattr(value, k) for k in ("lrs", "losses", "suggested_lr"))
+
+
+@validate_params(
+    {
+        "result": [Predicate(_is_range_test, "an LRFinderResult (from find_lr)")],
+        "ax": [Axes, None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def plot_lr_range_test(result, *, ax=None) -> Figure:
+    """Plot a learning-rate range test: the loss against the (log) learning rate.
+
+    The raw loss of every step is drawn faintly, the smoothed loss solid, and
+    the suggested rate as a vertical line.
+
+    Parameters
+    ----------
+    result : LRFinderResult
+        From :func:`emnist_estimators.tuning.find_lr`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
+
+    Examples
+    --------
+    >>> fig = plot_lr_range_test(find_lr(clf, X, y))  # doctest: +SKIP
+    """
+    fig, ax = figure_and_ax(ax, (6.0, 4.0))
+    ax.plot(result.lrs, result.losses, color="C0", alpha=0.3, label="loss per step")
+    ax.plot(result.lrs, result.smoothed_losses, color="C0", label="smoothed")
+    ax.axvline(
+        result.suggested_lr,
+        color="C3",
+        linestyle="--",
+        label=f"suggested: {result.suggested_lr:.2g} ({result.method})",
+    )
+    ax.set_xscale("log")
+    # The last steps may diverge far: keep the part that decides in view.
+    smoothed = result.smoothed_losses
+    lowest, top = (
+        min(smoothed),
+        max(smoothed[: list(smoothed).index(min(smoothed)) + 1]),
+    )
+    margin = 0.1 * max(top - lowest, 1e-3)
+    ax.set_ylim(lowest - margin, top + 4 * margin)
+    ax.set_xlabel("Learning rate")
+    ax.set_ylabel("Training loss")
+    ax.set_title("Learning-rate range test")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
     return fig
