@@ -62,13 +62,29 @@ def _remove(tmp: str) -> None:
 def _temporary_file(path: Path) -> tuple[int, str]:
     """Create the hidden temporary file of ``path`` beside it."""
     try:
-        return tempfile.mkstemp(
+        fd, name = tempfile.mkstemp(
             prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
         )
     except OSError as exc:  # name the file asked for, not the temporary one
         raise OSError(
             exc.errno, exc.strerror or "cannot create a file", os.fspath(path)
         ) from exc
+    # mkstemp makes the file private (0600); the file it becomes gets the
+    # permissions of any new file, as open() would give it (0666 less umask).
+    with contextlib.suppress(OSError, AttributeError):  # no fchmod on Windows
+        os.fchmod(fd, 0o666 & ~_UMASK)
+    return fd, name
+
+
+def _read_umask() -> int:
+    # Reading the umask means setting it: done once, when the module loads.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: The process's umask when this module was loaded.
+_UMASK = _read_umask()
 
 
 @contextlib.contextmanager

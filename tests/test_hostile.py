@@ -1928,6 +1928,18 @@ def test_a_full_disk_keeps_the_previous_files(tmp_path, monkeypatch, write):
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_atomically_written_files_get_the_permissions_of_any_new_file(tmp_path):
+    from emnist_estimators._atomic import write_files, write_text
+
+    (tmp_path / "plain.txt").write_text("x")  # what open() gives
+    write_text(tmp_path / "atomic.txt", "x")
+    write_files({tmp_path / "a.bin": b"1", tmp_path / "b.bin": b"2"})
+    expected = (tmp_path / "plain.txt").stat().st_mode & 0o777
+    for name in ("atomic.txt", "a.bin", "b.bin"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == expected, name
+
+
 KILLED_WRITER = """
 import sys, time
 from emnist_estimators._atomic import atomic_open
