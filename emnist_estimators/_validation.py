@@ -22,6 +22,7 @@ from numbers import Integral, Real
 
 try:
     from sklearn.base import _fit_context as fit_context
+    from sklearn.utils import _safe_indexing as safe_indexing
     from sklearn.utils._param_validation import (
         HasMethods,
         Hidden,
@@ -61,6 +62,7 @@ __all__ = [
     "layer_sizes",
     "normalized",
     "normalized_parameters",
+    "safe_indexing",
     "validate_params",
 ]
 

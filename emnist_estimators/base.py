@@ -38,6 +38,7 @@ import time
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from numbers import Integral
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -295,8 +296,8 @@ width) or (n_samples, channels, height, width)
         return self
 
     @fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train one more epoch on ``X``, keeping the optimizer and schedule.
+    def partial_fit(self, X, y, classes=None, sample_weight=None, *, epochs: int = 1):
+        """Train more epochs on ``X`` (one by default), keeping optimizer and schedule.
 
         The first call on an unfitted estimator builds the network; the
         following ones, and calls after :meth:`fit`, continue its training
@@ -318,6 +319,9 @@ width) or (n_samples, channels, height, width)
             ignored afterwards (as in scikit-learn's ``partial_fit``).
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the loss.
+        epochs : int, default=1
+            Epochs to train in this call (the same as that many calls, with
+            the data validated once).
 
         Returns
         -------
@@ -325,6 +329,11 @@ width) or (n_samples, channels, height, width)
             The estimator.
         """
         start = time.perf_counter()
+        if (
+            not (isinstance(epochs, Integral) and not isinstance(epochs, bool))
+            or epochs < 1
+        ):
+            raise ValueError(f"epochs must be a positive int, got {epochs!r}.")
         first = not hasattr(self, "net_")
         if first and classes is None:
             raise ValueError(
@@ -350,11 +359,15 @@ width) or (n_samples, channels, height, width)
                 reset=first,
             )
             if first:
-                result = self._train_new(data, settings, start, partial=True)
+                result = self._train_new(
+                    data, settings, start, partial=True, epochs=int(epochs)
+                )
                 self._settings = settings
                 self.checkpoint_path_ = None
             else:
-                result = train_more(self.net_, data, settings, self._rng_state)
+                result = train_more(
+                    self.net_, data, settings, self._rng_state, epochs=int(epochs)
+                )
         self._set_fitted(result, data, settings, start)
         return self
 

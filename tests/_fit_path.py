@@ -2,8 +2,10 @@
 
 :func:`trace_fit` records, with ``sys.setprofile``, every call that crosses
 from one module of the package into another, from the start of ``fit`` until
-skorch's epoch loop (``NeuralNet.fit_loop``) starts; what runs inside that
-loop (the steps and callbacks of every batch) is the loop, not the path.
+skorch's training call (``NeuralNet.partial_fit``) starts; what runs inside
+it (the callbacks' hooks and the steps of every epoch and batch, which call
+the net and the net calls them, by skorch's design) is the loop, not the
+path.
 
 It counts a *climb* for a call into a module that is still on the stack below
 the caller (a lower layer calling back up), and a *return* for a call into a
@@ -54,7 +56,7 @@ def trace_fit(estimator, X, y, **fit_params) -> FitPath:
             return
         name = frame.f_globals.get("__name__", "")
         code = frame.f_code
-        is_loop = name == "skorch.net" and code.co_name == "fit_loop"
+        is_loop = name == "skorch.net" and code.co_name == "partial_fit"
         if event == "return":
             if stack:
                 stack.pop()

@@ -173,3 +173,21 @@ def test_lr_find_quick_mode(tmp_path):
     row = row["models"]["mlp"]
     assert row["suggested_lr"] > 0 and row["tuned_lr"] == 2e-3
     assert 0 <= row["tuned_accuracy"] <= 1 and 0 <= row["suggested_accuracy"] <= 1
+
+
+def test_checkpoint_cost_quick_mode(tmp_path):
+    run("checkpoint_cost.py", "--models", "mlp", tmp_path=tmp_path)
+    results = json.loads((tmp_path / "checkpoint-cost-quick.json").read_text())
+    row = results["results"]["models"]["mlp"]
+    assert row["save_seconds"] > 0 and row["megabytes"] > 0
+
+
+@pytest.mark.slow
+def test_studies_quick_mode_runs_both_ways(tmp_path):
+    run("studies.py", "--studies", "004-mlp", tmp_path=tmp_path)
+    results = json.loads((tmp_path / "studies-digits-quick.json").read_text())
+    row = results["results"]["searches"]["004-mlp"]
+    assert row["n_candidates"] == 36 and row["reported"] == 0.817
+    assert row["methods"]["exhaustive"]["search"] == "GridSearchCV"
+    assert row["methods"]["fast"]["search"] == "ContinuedHalvingGridSearchCV"
+    assert 0 < row["methods"]["fast"]["best_cv_score"] <= 1

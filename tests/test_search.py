@@ -152,18 +152,30 @@ def test_summary_needs_a_fitted_search():
 
 
 def test_a_grid_with_a_single_setting_warns(monkeypatch):
-    from emnist_estimators import search
+    from emnist_estimators.search import _spaces, make_search
 
-    monkeypatch.setattr(search, "param_grid", lambda model, size: [{"dropout": [0.1]}])
+    monkeypatch.setattr(_spaces, "param_grid", lambda model, size: [{"dropout": [0.1]}])
     with pytest.warns(UserWarning, match="single setting"):
-        search.make_search("mlp", "small", "grid")
+        make_search("mlp", "small", "grid")
 
 
 @pytest.mark.parametrize(
-    "strategy", ["grid", "random", "halving-grid", "halving-random"]
+    "strategy",
+    [
+        "grid",
+        "random",
+        "halving-grid",
+        "halving-random",
+        "continued-halving-grid",
+        "continued-halving-random",
+    ],
 )
 def test_make_search_builds_each_strategy(strategy):
-    from emnist_estimators.search import make_search
+    from emnist_estimators.search import (
+        ContinuedHalvingGridSearchCV,
+        ContinuedHalvingRandomSearchCV,
+        make_search,
+    )
 
     search = make_search("cnn", "medium", strategy, cv=3, n_iter=4, random_state=0)
     expected = {
@@ -171,6 +183,8 @@ def test_make_search_builds_each_strategy(strategy):
         "random": RandomizedSearchCV,
         "halving-grid": HalvingGridSearchCV,
         "halving-random": HalvingRandomSearchCV,
+        "continued-halving-grid": ContinuedHalvingGridSearchCV,
+        "continued-halving-random": ContinuedHalvingRandomSearchCV,
     }[strategy]
     assert type(search) is expected and search.cv == 3
     if strategy.startswith("halving"):

@@ -41,14 +41,44 @@ class PersistentLRScheduler(LRScheduler):
 
     The torch scheduler is created at the first ``on_train_begin`` only; a
     state saved with :meth:`state_dict` can be loaded before training
-    (:meth:`load_pending`) and is applied when the scheduler is created.
+    (:meth:`load_pending`) and is applied when the scheduler is created. A
+    per-call schedule (:class:`~emnist_estimators._training.optim.WarmupStableDecay`)
+    is told each training call's length at its ``on_train_begin``, unless a
+    resumed run is still inside the call it had planned.
     """
 
     pending_: dict | None = None
 
+    #: Optimizer steps per epoch, for a per-call schedule ('wsd'); set by
+    #: the builder (an attribute ending in ``_``: skorch passes the others to
+    #: the torch scheduler).
+    steps_per_epoch_: int | None = None
+
     def on_train_begin(self, net, **kwargs):
-        if getattr(self, "lr_scheduler_", None) is not None:
+        if getattr(self, "lr_scheduler_", None) is None:
+            self._create(net, **kwargs)
+        self._plan_call(net)
+
+    def _plan_call(self, net) -> None:
+        """Give a per-call schedule ('wsd') this training call's steps."""
+        factors = getattr(self.lr_scheduler_, "lr_lambdas", None) or []
+        if not any(hasattr(factor, "begin_call") for factor in factors):
             return
+        step = self.lr_scheduler_.last_epoch
+        epochs = getattr(net, "planned_epochs_", None) or net.max_epochs
+        groups = self.lr_scheduler_.optimizer.param_groups
+        for group, base, factor in zip(
+            groups, self.lr_scheduler_.base_lrs, factors, strict=False
+        ):
+            if hasattr(factor, "begin_call") and not factor.in_call(step):
+                factor.begin_call(step, epochs * self.steps_per_epoch_)
+                # The rate of the call's first step (the last one set was
+                # the end of the previous call's decay), also as the
+                # scheduler's last rate, which skorch records.
+                group["lr"] = base * factor(step)
+                self.lr_scheduler_._last_lr = [g["lr"] for g in groups]
+
+    def _create(self, net, **kwargs) -> None:
         super().on_train_begin(net, **kwargs)
         if self.pending_ is not None:
             self.lr_scheduler_.load_state_dict(self.pending_["scheduler"])

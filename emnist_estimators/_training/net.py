@@ -6,6 +6,7 @@ import math
 
 import torch
 from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback
 from skorch.dataset import unpack_data
 
 from .._machine import compute_context
@@ -82,6 +83,31 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         self.precision = precision
         self.test_time_views = test_time_views
 
+    def __setstate__(self, state):
+        """skorch's unpickling, then the callbacks' links to the optimizer restored.
+
+        skorch pickles the module and the optimizer on their own (to map them
+        to another device), so after loading, a learning-rate schedule would
+        hold a copy of the optimizer and change that one's rate: a pickled
+        estimator that goes on with ``partial_fit`` would train at a frozen
+        rate. The schedules are pointed at the net's optimizer again.
+        """
+        super().__setstate__(state)
+        for _, callback in getattr(self, "callbacks_", None) or []:
+            scheduler = getattr(callback, "lr_scheduler_", None)
+            if scheduler is not None:
+                scheduler.optimizer = self.optimizer_
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """skorch's ``partial_fit``; records the call's epochs first.
+
+        Per-call schedules ('wsd') read ``planned_epochs_`` when skorch
+        announces the call (``on_train_begin``, before the loop).
+        """
+        epochs = fit_params.get("epochs")
+        self.planned_epochs_ = self.max_epochs if epochs is None else epochs
+        return super().partial_fit(X, y, classes=classes, **fit_params)
+
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """skorch's loop; records in ``stop_status_`` why it ended.
 
@@ -106,6 +132,53 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
                 self.stop_status_ = "interrupted"
                 self.interrupted_ = True
             raise
+
+    def _hooked(self, method_name: str) -> list:
+        """The callbacks that do something at ``method_name`` (cached).
+
+        skorch calls every callback at every batch; most inherit the no-op of
+        ``Callback`` for the batch hooks, and calling them costs more than a
+        small network's step. The cache follows ``callbacks_``.
+        """
+        cache = self.__dict__.get("_hook_cache_")
+        if cache is None or cache[0] is not self.callbacks_:
+            cache = (self.callbacks_, {})
+            self._hook_cache_ = cache
+        hooked = cache[1].get(method_name)
+        if hooked is None:
+            base = getattr(Callback, method_name, None)
+            hooked = [
+                cb
+                for _, cb in self.callbacks_
+                if getattr(type(cb), method_name, None) is not base
+            ]
+            cache[1][method_name] = hooked
+        return hooked
+
+    def notify(self, method_name, **cb_kwargs):
+        """skorch's ``notify``, calling only the callbacks that act then."""
+        getattr(self, method_name)(self, **cb_kwargs)
+        for callback in self._hooked(method_name):
+            getattr(callback, method_name)(self, **cb_kwargs)
+
+    def train_step(self, batch, **fit_params):
+        """skorch's step; without ``on_grad_computed`` when no callback acts on it.
+
+        skorch builds the hook's arguments (a generator over the parameters)
+        at every step; when nothing listens, the step is the same without it.
+        """
+        if self._hooked("on_grad_computed"):
+            return super().train_step(batch, **fit_params)
+        accumulator = self.get_train_step_accumulator()
+
+        def step_fn():
+            self._zero_grad_optimizer()
+            step = self.train_step_single(batch, **fit_params)
+            accumulator.store_step(step)
+            return step["loss"]
+
+        self._step_optimizer(step_fn)
+        return accumulator.get_step()
 
     def _set_training(self, training=True):
         """Switch train/eval mode, skipping the walk when nothing would change.
@@ -265,9 +338,16 @@ class ImageNeuralNetClassifier(NeuralNetClassifier):
         if not self.module_.training:
             x = self._pad_to_batch_size(x)
         with compute_context(self.precision, self.device):
-            out = super().infer(x, **fit_params)
+            if isinstance(x, torch.Tensor):  # the loaders' batches: on the device
+                out = self.module_(x, **fit_params)
+            else:
+                out = super().infer(x, **fit_params)
         # float32 logits: numpy (skorch's scoring) has no bfloat16.
-        return out[:n_rows].float()
+        return (
+            out
+            if n_rows == len(out) and out.dtype == torch.float32
+            else (out[:n_rows].float())
+        )
 
     def evaluation_step(self, batch, training=False):
         """Prediction step; averages over the test-time views when set."""

@@ -39,7 +39,12 @@ DEFAULT_LR: dict[str, float] = {
 _MOMENTUM_OPTIMIZERS = (torch.optim.SGD, torch.optim.RMSprop)
 
 #: Learning-rate schedules accepted by every estimator.
-LR_SCHEDULERS = ("step", "exponential", "cosine", "plateau", "onecycle")
+LR_SCHEDULERS = ("step", "exponential", "cosine", "plateau", "onecycle", "wsd")
+
+#: The 'wsd' schedule: warm-up steps (at most one epoch) and the fraction of
+#: each training call that decays.
+WSD_WARMUP_STEPS = 500
+WSD_DECAY_FRACTION = 0.2
 
 #: ``lr_gamma`` used when it is None, per schedule.
 DEFAULT_GAMMA: dict[str, float] = {"step": 0.1, "exponential": 0.9, "plateau": 0.1}
@@ -113,6 +118,50 @@ def optimizer_kwargs(
         # they are faster on the CPU too.
         kwargs["optimizer__foreach"] = True
     return kwargs
+
+
+class WarmupStableDecay:
+    """The factor of the 'wsd' schedule at each optimizer step (for ``LambdaLR``).
+
+    Warm-up, stable, decay: the rate rises linearly to ``lr`` over the first
+    ``warmup_steps`` steps, stays there, and falls linearly to 0 over the last
+    ``decay_fraction`` of each training call (a ``fit``, or a
+    ``partial_fit(..., epochs=k)``): the call's plan starts with it
+    (:meth:`begin_call`), and the next call starts back at ``lr``. So the
+    early epochs do not depend on how many follow: a search can train a
+    candidate for a few epochs, score it after a decay, and continue it for
+    more. A callable object, so that ``LambdaLR`` saves its state (and a
+    checkpoint resumes the call's plan).
+
+    Parameters
+    ----------
+    warmup_steps : int
+        Steps of the warm-up.
+    decay_fraction : float
+        Fraction of each call's steps that decays.
+    """
+
+    def __init__(self, warmup_steps: int, decay_fraction: float) -> None:
+        self.warmup_steps = int(warmup_steps)
+        self.decay_fraction = float(decay_fraction)
+        self.call_start = 0
+        self.call_steps = 0
+
+    def begin_call(self, step: int, n_steps: int) -> None:
+        """Plan a training call of ``n_steps`` steps from global ``step``."""
+        self.call_start, self.call_steps = int(step), int(n_steps)
+
+    def in_call(self, step: int) -> bool:
+        """Whether ``step`` lies inside the planned call (a resumed run's)."""
+        return self.call_start <= step < self.call_start + self.call_steps
+
+    def __call__(self, step: int) -> float:
+        factor = min(1.0, (step + 1) / self.warmup_steps) if self.warmup_steps else 1.0
+        decay = max(1, round(self.decay_fraction * self.call_steps))
+        left = self.call_start + self.call_steps - step
+        if self.call_steps and left <= decay:
+            factor *= max(left, 0) / decay
+        return factor
 
 
 def steps_per_epoch(n_train: int, batch_size: int) -> int:
@@ -198,6 +247,16 @@ def make_lr_scheduler(
             factor=gamma,
             patience=patience,
         )
+    if name == "wsd":
+        callback = LRScheduler(
+            sched.LambdaLR,
+            lr_lambda=WarmupStableDecay(
+                min(WSD_WARMUP_STEPS, n_steps_per_epoch), WSD_DECAY_FRACTION
+            ),
+            step_every="batch",
+        )
+        callback.steps_per_epoch_ = n_steps_per_epoch
+        return callback
     if name == "onecycle":
         return LRScheduler(
             sched.OneCycleLR,

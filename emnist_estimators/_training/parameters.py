@@ -192,14 +192,18 @@ epochs; on large data sets a larger batch trains faster per epoch
         "lr_scheduler",
         None,
         [StrOptions(set(LR_SCHEDULERS)), None],
-        "{'step', 'exponential', 'cosine', 'plateau', 'onecycle'} or None",
+        "{'step', 'exponential', 'cosine', 'plateau', 'onecycle', 'wsd'} or None",
         """Learning-rate schedule, applied through skorch's ``LRScheduler``:
 'step' multiplies the rate by ``lr_gamma`` every ``lr_step_size``
 epochs; 'exponential' by ``lr_gamma`` every epoch; 'cosine' anneals it
 to 0 over ``max_epochs`` (per batch); 'plateau' multiplies it by
 ``lr_gamma`` after ``lr_patience`` epochs without improvement of the
 validation loss (the training loss without a validation split);
-'onecycle' warms up to ``lr`` and anneals (per batch).""",
+'onecycle' warms up to ``lr`` and anneals (per batch); 'wsd'
+(warm-up, stable, decay; per batch) warms up over at most one epoch
+(500 steps), stays at ``lr``, and decays linearly to 0 over the last
+20 % of each training call (a ``fit``, a ``partial_fit(..., epochs=k)``),
+so that its early epochs do not depend on how many follow.""",
     ),
     TrainingParameter(
         "lr_step_size",

@@ -382,6 +382,7 @@ def train(
     params: dict,
     resume: bool = False,
     partial: bool = False,
+    epochs: int = 1,
     previous_weights: dict | None = None,
 ) -> TrainedNet:
     """Build the network and the skorch net of a fit, and train it.
@@ -406,8 +407,10 @@ def train(
     resume : bool, default=False
         Continue from this fit's checkpoint when there is one.
     partial : bool, default=False
-        For ``partial_fit``: one epoch, no validation split, no weight
+        For ``partial_fit``: ``epochs`` epochs, no validation split, no weight
         averaging, no checkpoints.
+    epochs : int, default=1
+        The epochs of a ``partial`` run.
     previous_weights : dict, optional
         Weights to start from (``warm_start``).
 
@@ -468,7 +471,7 @@ def train(
             restore(net, state)
             restore_rng_state(state["rng"], settings.device)
         if partial:
-            net.partial_fit(X, y, epochs=1)
+            net.partial_fit(X, y, epochs=epochs)
             status = net.stop_status_
         else:
             status = _run_epochs(net, folder, state, X, y, settings)
@@ -496,8 +499,10 @@ def train_more(
     data: TrainingData,
     settings: Settings,
     random_state: dict,
+    *,
+    epochs: int = 1,
 ) -> TrainedNet:
-    """One more epoch of a built net (``partial_fit`` after the first call).
+    """More epochs of a built net (``partial_fit`` after the first call).
 
     Parameters
     ----------
@@ -509,6 +514,8 @@ def train_more(
         The settings the net was built with.
     random_state : dict
         The random-number states the previous call ended with.
+    epochs : int, default=1
+        Epochs to train.
 
     Returns
     -------
@@ -521,7 +528,7 @@ def train_more(
         deterministic_kernels(settings.device, settings.reproducible),
     ):
         restore_rng_state(random_state, settings.device)
-        net.partial_fit(X, y, epochs=1)
+        net.partial_fit(X, y, epochs=epochs)
         ending = rng_state(settings.device)
     return TrainedNet(
         net, net.stop_status_, None, ending, count_parameters(net.module_)

@@ -48,6 +48,24 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def interrupted_message(args) -> str:
+    """What the command says when Ctrl-C (or SIGTERM) stops it."""
+    from ._commands import checkpoints_every_epoch
+
+    if checkpoints_every_epoch(args):
+        return (
+            "interrupted: the report folder keeps everything finished so far, and "
+            "every model's last epoch is checkpointed: rerun the same command with "
+            "--resume to continue from there."
+        )
+    return (
+        "interrupted: the report folder keeps everything finished so far, but "
+        "this search was started without --resume and saved no checkpoints: "
+        "rerun it with --overwrite to start again (add --resume to make that run "
+        "continuable, at the cost of a checkpoint per fit)."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``emnist-estimators`` command.
 
@@ -86,11 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return COMMANDS[args.command](args, argv)
         except KeyboardInterrupt:
-            print(
-                "\nemnist-estimators: interrupted: the report folder keeps everything "
-                "finished so far (rerun with --resume to continue).",
-                file=sys.stderr,
-            )
+            print(f"\nemnist-estimators: {interrupted_message(args)}", file=sys.stderr)
             return 130
         except (ValueError, TypeError, ImportError, OSError) as exc:
             if args.debug:

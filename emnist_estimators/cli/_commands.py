@@ -90,6 +90,17 @@ def clear_previous_run(folder: Path) -> None:
             path.unlink()
 
 
+#: The commands whose runs always checkpoint every epoch, so that ``--resume``
+#: continues any of them after Ctrl-C or a kill. A search checkpoints only
+#: when started with ``--resume`` (its many fits would fill the disk).
+ALWAYS_CHECKPOINTED = ("train", "compare")
+
+
+def checkpoints_every_epoch(args) -> bool:
+    """Whether this run saves a checkpoint of every fit after every epoch."""
+    return args.command in ALWAYS_CHECKPOINTED or bool(getattr(args, "resume", False))
+
+
 def make_estimator(name: str, args, *, label: str | None = None):
     """The estimator the options ask for, with its parameters validated.
 
@@ -112,7 +123,7 @@ def make_estimator(name: str, args, *, label: str | None = None):
         params["batch_size"] = args.batch_size
     if args.threads:
         params["n_threads"] = args.threads
-    if getattr(args, "resume", False):
+    if checkpoints_every_epoch(args):
         params["checkpoint"] = str(
             output_folder(args, label or name, args.dataset) / "checkpoints"
         )

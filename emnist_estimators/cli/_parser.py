@@ -327,9 +327,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument(
         "--method",
-        choices=("grid", "random", "halving-grid", "halving-random"),
+        choices=(
+            "grid",
+            "random",
+            "halving-grid",
+            "halving-random",
+            "continued-halving-grid",
+            "continued-halving-random",
+        ),
         default="random",
-        help="search strategy (halving: successive halving over epochs)",
+        help="search strategy (halving: successive halving over epochs, each "
+        "rung from scratch; continued-halving: each candidate continues its "
+        "training from rung to rung, the fastest)",
     )
     search.add_argument(
         "--size",

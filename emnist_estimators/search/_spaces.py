@@ -1,39 +1,4 @@
-"""Ready-made hyperparameter search spaces, and a summary of a fitted search.
-
-The searching itself is scikit-learn's: pass these spaces to
-:class:`~sklearn.model_selection.GridSearchCV`,
-:class:`~sklearn.model_selection.RandomizedSearchCV` or the successive-halving
-searches (``HalvingGridSearchCV`` / ``HalvingRandomSearchCV``, after
-``from sklearn.experimental import enable_halving_search_cv``), with ``cv=3``
-as in the reference studies. The spaces cover what those studies searched:
-hidden layers and units (MLP), filters per convolution layer, activation,
-optimizer, learning rate, learning-rate schedule, batch norm, dropout, L1/L2
-and batch size.
-
-A full Cartesian grid over all of that has millions of points, so
-:func:`param_grid` returns a *list* of sub-grids, one per group of related
-parameters (the architecture with the activation, the optimizer with the
-learning rate, ...): ``GridSearchCV`` searches their union, each sub-grid with
-the other parameters at the estimator's values. :func:`param_distributions`
-samples all of them jointly, for ``RandomizedSearchCV``.
-
-Examples
---------
->>> from sklearn.model_selection import GridSearchCV
->>> from emnist_estimators import CNNClassifier
->>> from emnist_estimators.search import param_grid
->>> search = GridSearchCV(CNNClassifier(max_epochs=5), param_grid("cnn"), cv=3)
-
-Successive halving with the number of epochs as the resource, so that most
-candidates are only trained for a few epochs:
-
->>> from sklearn.experimental import enable_halving_search_cv  # noqa: F401
->>> from sklearn.model_selection import HalvingRandomSearchCV
->>> from emnist_estimators.search import param_distributions
->>> search = HalvingRandomSearchCV(
-...     CNNClassifier(), param_distributions("cnn"), resource="max_epochs",
-...     min_resources=1, max_resources=9, factor=3, cv=3, random_state=0)
-"""
+"""The search spaces of each model, ``make_search``, and summaries of searches."""
 
 from __future__ import annotations
 
@@ -45,9 +10,10 @@ from typing import Any
 import numpy as np
 from scipy.stats import loguniform, uniform
 
-from ._validation import HasMethods, Interval, StrOptions, validate_params
-from .evaluation import make_table, to_markdown
-from .models import get_model, list_models, model_name_constraint
+from .._validation import HasMethods, Interval, StrOptions, validate_params
+from ..evaluation import make_table, to_markdown
+from ..models import get_model, model_name_constraint
+from ._halving import ContinuedHalvingGridSearchCV, ContinuedHalvingRandomSearchCV
 
 #: Options the reference studies compared.
 ACTIVATIONS = ["relu", "leaky_relu", "elu", "sigmoid", "tanh"]
@@ -69,15 +35,14 @@ SHARED_OPTIONS: dict[str, list] = {
 SIZES = ("small", "medium", "large")
 
 #: The strategies of :func:`make_search`.
-STRATEGIES = ("grid", "random", "halving-grid", "halving-random")
-
-
-def __getattr__(name: str):
-    if name == "MODELS":
-        return tuple(list_models())
-    if name == "ARCHITECTURES":
-        return {model: get_model(model).architecture for model in list_models()}
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+STRATEGIES = (
+    "grid",
+    "random",
+    "halving-grid",
+    "halving-random",
+    "continued-halving-grid",
+    "continued-halving-random",
+)
 
 
 def _size(size: str) -> str:
@@ -265,11 +230,17 @@ def make_search(
     size : {'small', 'medium', 'large'}, default='small'
         The search space (see :func:`param_grid` and
         :func:`param_distributions`).
-    strategy : {'grid', 'random', 'halving-grid', 'halving-random'}, default='grid'
-        :class:`~sklearn.model_selection.GridSearchCV`,
-        :class:`~sklearn.model_selection.RandomizedSearchCV`, or the
-        successive-halving searches with the number of epochs as the resource
-        (from 1 to the estimator's ``max_epochs``, factor 3).
+    strategy : str, default='grid'
+        'grid' or 'random': :class:`~sklearn.model_selection.GridSearchCV` or
+        :class:`~sklearn.model_selection.RandomizedSearchCV`;
+        'halving-grid' or 'halving-random': scikit-learn's successive-halving
+        searches with the number of epochs as the resource (from 1 to the
+        estimator's ``max_epochs``, factor 3), which fit every promoted
+        candidate again from scratch; 'continued-halving-grid' or
+        'continued-halving-random': the same rungs, each candidate continuing
+        its training from where its rung ended
+        (:class:`ContinuedHalvingGridSearchCV`,
+        :class:`ContinuedHalvingRandomSearchCV`), the fastest.
     estimator : estimator, default=None
         The estimator to tune; None uses the model's estimator with its
         defaults.
@@ -329,6 +300,12 @@ def make_search(
         "factor": 3,
         **common,
     }
+    if strategy == "continued-halving-grid":
+        return ContinuedHalvingGridSearchCV(estimator, space, factor=3, **common)
+    if strategy == "continued-halving-random":
+        return ContinuedHalvingRandomSearchCV(
+            estimator, space, n_candidates=n_iter, factor=3, **common
+        )
     if strategy == "halving-grid":
         return HalvingGridSearchCV(estimator, space, **halving)
     return HalvingRandomSearchCV(estimator, space, n_candidates=n_iter, **halving)
