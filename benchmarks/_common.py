@@ -44,11 +44,18 @@ def parser(description: str) -> argparse.ArgumentParser:
 
 
 def add_preset_options(p: argparse.ArgumentParser) -> None:
-    """``--models`` and ``--param``, for the benchmarks that train the presets."""
+    """``--models``, ``--preset`` and ``--param``, for the benchmarks of presets."""
     from emnist_estimators.cli import parse_param
     from emnist_estimators.models import list_models
+    from emnist_estimators.presets import PRESET_NAMES
 
     p.add_argument("--models", default=",".join(list_models()))
+    p.add_argument(
+        "--preset",
+        choices=PRESET_NAMES,
+        default="emnist",
+        help="the preset the models start from (default: emnist)",
+    )
     p.add_argument(
         "--param",
         action="append",

@@ -68,6 +68,7 @@ def main():
     models = {
         model: make_estimator(
             model,
+            args.preset,
             device=args.device,
             random_state=0,
             callbacks=[("test_acc", TestAccuracyPerEpoch(images, encoded))],
@@ -79,7 +80,11 @@ def main():
     writer = ReportWriter(
         folder,
         f"EMNIST presets on {data.name}",
-        details={"data": data.description, "overrides": overrides or "none"},
+        details={
+            "data": data.description,
+            "preset": args.preset,
+            "overrides": overrides or "none",
+        },
     )
     add_data_figures(writer, data)
     fitted = fit_and_report(models, data, writer)

@@ -104,6 +104,7 @@ def main():
         "n_train": len(y_fit),
         "n_scored": len(y_score),
         "scored_on": scored_on,
+        "preset": args.preset,
         "epochs": overrides["max_epochs"],
         "overrides": overrides,
         "models": {},
@@ -112,7 +113,12 @@ def main():
         results["models"][model] = {}
         for variant, extra in variants.items():
             estimator = make_estimator(
-                model, device=args.device, random_state=0, **overrides, **extra
+                model,
+                args.preset,
+                device=args.device,
+                random_state=0,
+                **overrides,
+                **extra,
             )
             estimator.fit(X_fit, y_fit)
             row = scores(y_score, estimator.predict(X_score))
@@ -128,7 +134,7 @@ def markdown(results) -> str:
         f"Data: {results['dataset']}, {results['data']}; "
         f"{results['n_train']} training images (stratified subsample), "
         f"{results['epochs']} epochs, scored on the {results['scored_on']} "
-        f"({results['n_scored']} images). Presets 'emnist' with "
+        f"({results['n_scored']} images). Presets '{results['preset']}' with "
         f"{results['overrides']}.",
         "",
         "| model | variant | accuracy | macro F1 | balanced accuracy "

@@ -67,6 +67,9 @@ class ModelSpec:
         ``activation`` and ``batch_norm``, or ``bidirectional`` for the LSTM).
     preset : dict, default=None
         The settings of the ``'emnist'`` preset.
+    fast_preset : dict, default=None
+        The settings of the ``'fast'`` preset (the speed-run recipe), when the
+        model has one.
     benchmark_size : int, default=20000
         Training images per contender in ``benchmarks/speed.py``, chosen so
         that each model is timed for a similar while.
@@ -83,6 +86,7 @@ class ModelSpec:
         architecture: tuple[str, list],
         search_options: Mapping[str, list | None] | None = None,
         preset: Mapping[str, Any] | None = None,
+        fast_preset: Mapping[str, Any] | None = None,
         benchmark_size: int = 20000,
         smoke_params: Mapping[str, Any] | None = None,
     ) -> None:
@@ -100,6 +104,17 @@ class ModelSpec:
         self.architecture = (architecture[0], list(architecture[1]))
         self.search_options = MappingProxyType(dict(search_options or {}))
         self.preset = MappingProxyType(dict(preset or {}))
+        #: Preset name -> settings ('emnist', and 'fast' when declared).
+        self.presets = MappingProxyType(
+            {
+                "emnist": self.preset,
+                **(
+                    {}
+                    if fast_preset is None
+                    else {"fast": MappingProxyType(dict(fast_preset))}
+                ),
+            }
+        )
         self.benchmark_size = int(benchmark_size)
         self.smoke_params = MappingProxyType(dict(smoke_params or {}))
 
@@ -129,7 +144,9 @@ class ModelSpec:
             parameter the estimator does not take.
         """
         params = set(self.estimator().get_params())
-        named = {self.architecture[0], *self.search_options, *self.preset}
+        named = {self.architecture[0], *self.search_options}
+        for settings in self.presets.values():
+            named |= set(settings)
         unknown = (named | set(self.smoke_params)) - params
         if unknown:
             raise ValueError(
@@ -279,6 +296,61 @@ ONE_CYCLE_RECIPE: Mapping[str, Any] = MappingProxyType(
     }
 )
 
+#: The 'emnist' preset of each model (its ModelSpec holds it, and its 'fast'
+#: preset starts from it).
+_MLP_EMNIST: dict[str, Any] = {
+    "hidden_layer_sizes": (1024, 512, 256),
+    "batch_norm": True,
+    "dropout": 0.3,
+    **ONE_CYCLE_RECIPE,
+    "lr": 2e-3,
+    "augment": True,
+    "max_epochs": 30,
+}
+_CNN_EMNIST: dict[str, Any] = {
+    "filters": (32, 64, 128),
+    "convs_per_block": 2,
+    "dense_units": (256,),
+    "dropout": 0.25,
+    **ONE_CYCLE_RECIPE,
+    "lr": 3e-3,
+    "augment": False,
+    "max_epochs": 25,
+}
+_RESNET_EMNIST: dict[str, Any] = {
+    "widths": (32, 64, 128),
+    "blocks": 1,
+    "dropout": 0.2,
+    **ONE_CYCLE_RECIPE,
+    "lr": 3e-3,
+    "augment": False,
+    "max_epochs": 15,
+}
+_LSTM_EMNIST: dict[str, Any] = {
+    "hidden_sizes": (128, 128),
+    "bidirectional": True,
+    "dropout": 0.25,
+    **ONE_CYCLE_RECIPE,
+    "lr": 2e-3,
+    "weight_decay": 0.05,
+    "max_grad_norm": 1.0,
+    "augment": False,
+    "test_time_augmentation": True,
+    "max_epochs": 15,
+}
+_CNN_LSTM_EMNIST: dict[str, Any] = {
+    "filters": (32, 64),
+    "convs_per_block": 2,
+    "hidden_sizes": (128,),
+    "bidirectional": True,
+    "dropout": 0.25,
+    **ONE_CYCLE_RECIPE,
+    "lr": 3e-3,
+    "max_grad_norm": 1.0,
+    "augment": False,
+    "max_epochs": 15,
+}
+
 #: Options that the 'medium' and 'large' spaces vary for the feed-forward
 #: models (their values are the shared ones of emnist_estimators.search).
 _FEED_FORWARD_OPTIONS = {"activation": None, "batch_norm": None}
@@ -303,14 +375,13 @@ _add(
             ],
         ),
         search_options=_FEED_FORWARD_OPTIONS,
-        preset={
-            "hidden_layer_sizes": (1024, 512, 256),
-            "batch_norm": True,
-            "dropout": 0.3,
-            **ONE_CYCLE_RECIPE,
-            "lr": 2e-3,
-            "augment": True,
-            "max_epochs": 30,
+        preset=_MLP_EMNIST,
+        fast_preset={
+            **_MLP_EMNIST,
+            "batch_size": 256,
+            "lr": 3e-3,
+            "augment": False,
+            "max_epochs": 8,
         },
         benchmark_size=90000,
         smoke_params={"hidden_layer_sizes": (32,)},
@@ -326,15 +397,13 @@ _CNN = _add(
             [(16, 32), (32, 64), (64, 128), (32, 64, 128), (64, 128, 256)],
         ),
         search_options=_FEED_FORWARD_OPTIONS,
-        preset={
-            "filters": (32, 64, 128),
-            "convs_per_block": 2,
-            "dense_units": (256,),
-            "dropout": 0.25,
-            **ONE_CYCLE_RECIPE,
-            "lr": 3e-3,
-            "augment": False,
-            "max_epochs": 25,
+        preset=_CNN_EMNIST,
+        fast_preset={
+            **_CNN_EMNIST,
+            "convs_per_block": 1,
+            "batch_size": 256,
+            "lr": 4e-3,
+            "max_epochs": 10,
         },
         benchmark_size=20000,
         smoke_params={"filters": (4, 8), "dense_units": (16,)},
@@ -347,14 +416,12 @@ _add(
         summary="residual blocks (identity and 1x1-projection shortcuts)",
         architecture=("widths", [(16, 32, 64), (32, 64, 128), (64, 128, 256)]),
         search_options=_FEED_FORWARD_OPTIONS,
-        preset={
-            "widths": (32, 64, 128),
-            "blocks": 1,
-            "dropout": 0.2,
-            **ONE_CYCLE_RECIPE,
-            "lr": 3e-3,
-            "augment": False,
-            "max_epochs": 15,
+        preset=_RESNET_EMNIST,
+        fast_preset={
+            **_RESNET_EMNIST,
+            "batch_size": 256,
+            "lr": 4e-3,
+            "max_epochs": 4,
         },
         benchmark_size=8000,
         smoke_params={"widths": (4, 8), "blocks": 1},
@@ -369,17 +436,12 @@ _add(
         # The LSTM's batch norm and activation are only in its (default
         # empty) dense head: search the direction instead.
         search_options={"bidirectional": None},
-        preset={
-            "hidden_sizes": (128, 128),
-            "bidirectional": True,
-            "dropout": 0.25,
-            **ONE_CYCLE_RECIPE,
-            "lr": 2e-3,
-            "weight_decay": 0.05,
-            "max_grad_norm": 1.0,
-            "augment": False,
-            "test_time_augmentation": True,
-            "max_epochs": 15,
+        preset=_LSTM_EMNIST,
+        fast_preset={
+            **_LSTM_EMNIST,
+            "batch_size": 256,
+            "lr": 3e-3,
+            "max_epochs": 4,
         },
         benchmark_size=20000,
         smoke_params={"hidden_sizes": (32,)},
@@ -393,17 +455,13 @@ _add(
         summary="convolution blocks, then an LSTM over the feature map's rows",
         architecture=("filters", [(16, 32), (32, 64), (64, 128), (32, 64, 128)]),
         search_options={"activation": None, "bidirectional": None, "batch_norm": None},
-        preset={
-            "filters": (32, 64),
-            "convs_per_block": 2,
-            "hidden_sizes": (128,),
-            "bidirectional": True,
-            "dropout": 0.25,
-            **ONE_CYCLE_RECIPE,
-            "lr": 3e-3,
-            "max_grad_norm": 1.0,
-            "augment": False,
-            "max_epochs": 15,
+        preset=_CNN_LSTM_EMNIST,
+        fast_preset={
+            **_CNN_LSTM_EMNIST,
+            "convs_per_block": 1,
+            "batch_size": 256,
+            "lr": 4e-3,
+            "max_epochs": 6,
         },
         benchmark_size=20000,
         smoke_params={"filters": (4, 8), "hidden_sizes": (16,)},

@@ -191,3 +191,17 @@ def test_studies_quick_mode_runs_both_ways(tmp_path):
     assert row["methods"]["exhaustive"]["search"] == "GridSearchCV"
     assert row["methods"]["fast"]["search"] == "ContinuedHalvingGridSearchCV"
     assert 0 < row["methods"]["fast"]["best_cv_score"] <= 1
+
+
+def test_batch_size_quick_mode(tmp_path):
+    run("batch_size.py", "--models", "mlp", tmp_path=tmp_path)
+    results = json.loads((tmp_path / "batch-size-digits-quick.json").read_text())
+    runs = results["results"]["models"]["mlp"]["runs"]
+    assert sorted(int(b) for b in runs) == [32, 64, 128, 256]
+    assert all(len(r["valid_acc"]) == 2 for r in runs.values())
+
+
+def test_overhead_quick_mode(tmp_path):
+    run("overhead.py", "--models", "mlp", tmp_path=tmp_path)
+    results = json.loads((tmp_path / "overhead-quick.json").read_text())
+    assert set(results["results"]["models"]["mlp"]) == {"32", "128"}
