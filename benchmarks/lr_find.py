@@ -2,7 +2,8 @@
 
 For each model: ``find_lr`` on the fit part of the validation split (the
 split the presets were chosen on: a stratified 15 % of the stand-in's
-training part held out), with the model's ``'emnist'`` preset; then the
+training part held out), with the model's preset (``--preset``, default
+``'emnist'``); then the
 preset trained twice on the fit part, once with its tuned ``lr`` and once
 with the suggested one, both scored on the held-out part. The test part is
 not used.
@@ -40,12 +41,15 @@ def main():
         "n_fit": len(y_fit),
         "n_valid": len(y_valid),
         "steps": steps,
+        "preset": args.preset,
         "overrides": overrides,
         "models": {},
     }
     name = args.name or f"lr-find-{args.dataset}" + ("-quick" if args.quick else "")
     for model in args.models.split(","):
-        preset = make_estimator(model, device=args.device, random_state=0, **overrides)
+        preset = make_estimator(
+            model, args.preset, device=args.device, random_state=0, **overrides
+        )
         with Timer() as timer:
             found = find_lr(preset, X_fit, y_fit, n_steps=steps)
         row = {
@@ -59,7 +63,11 @@ def main():
             ("suggested", found.suggested_lr),
         ):
             estimator = make_estimator(
-                model, device=args.device, random_state=0, **{**overrides, "lr": lr}
+                model,
+                args.preset,
+                device=args.device,
+                random_state=0,
+                **{**overrides, "lr": lr},
             )
             estimator.fit(X_fit, y_fit)
             row[f"{label}_accuracy"] = float(
@@ -76,7 +84,8 @@ def markdown(results) -> str:
     lines = [
         f"Data: {results['dataset']}; the presets trained on {results['n_fit']} "
         f"images and scored on {results['n_valid']} held out of the training part "
-        f"(validation); range test of {results['steps']} steps from 1e-6 to 1, "
+        f"(validation), preset '{results.get('preset', 'emnist')}'; range test of "
+        f"{results['steps']} steps from 1e-6 to 1, "
         f"suggestion 'valley'. Overrides: {results['overrides']}.",
         "",
         "| model | tuned lr | suggested lr | validation accuracy, tuned "

@@ -168,10 +168,16 @@ def test_gpu_benchmark_dry_runs_on_the_cpu(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_lr_find_quick_mode(tmp_path):
-    run("lr_find.py", "--models", "mlp", tmp_path=tmp_path)
-    row = json.loads((tmp_path / "lr-find-digits-quick.json").read_text())["results"]
-    row = row["models"]["mlp"]
-    assert row["suggested_lr"] > 0 and row["tuned_lr"] == 2e-3
+    from emnist_estimators.presets import PRESETS
+
+    run("lr_find.py", "--models", "mlp", "--preset", "fast", tmp_path=tmp_path)
+    results = json.loads((tmp_path / "lr-find-digits-quick.json").read_text())
+    assert results["results"]["preset"] == "fast"
+    row = results["results"]["models"]["mlp"]
+    # The rate tuned in the preset asked for (the two presets' rates differ).
+    assert PRESETS["fast"]["mlp"]["lr"] != PRESETS["emnist"]["mlp"]["lr"]
+    assert row["suggested_lr"] > 0
+    assert row["tuned_lr"] == pytest.approx(PRESETS["fast"]["mlp"]["lr"])
     assert 0 <= row["tuned_accuracy"] <= 1 and 0 <= row["suggested_accuracy"] <= 1
 
 
