@@ -381,7 +381,7 @@ _add(
             "batch_size": 256,
             "lr": 3e-3,
             "augment": False,
-            "max_epochs": 8,
+            "max_epochs": 10,
         },
         benchmark_size=90000,
         smoke_params={"hidden_layer_sizes": (32,)},
@@ -398,13 +398,7 @@ _CNN = _add(
         ),
         search_options=_FEED_FORWARD_OPTIONS,
         preset=_CNN_EMNIST,
-        fast_preset={
-            **_CNN_EMNIST,
-            "convs_per_block": 1,
-            "batch_size": 256,
-            "lr": 4e-3,
-            "max_epochs": 10,
-        },
+        fast_preset={**_CNN_EMNIST, "max_epochs": 6},
         benchmark_size=20000,
         smoke_params={"filters": (4, 8), "dense_units": (16,)},
     )
@@ -417,12 +411,7 @@ _add(
         architecture=("widths", [(16, 32, 64), (32, 64, 128), (64, 128, 256)]),
         search_options=_FEED_FORWARD_OPTIONS,
         preset=_RESNET_EMNIST,
-        fast_preset={
-            **_RESNET_EMNIST,
-            "batch_size": 256,
-            "lr": 4e-3,
-            "max_epochs": 4,
-        },
+        fast_preset={**_RESNET_EMNIST, "max_epochs": 4},
         benchmark_size=8000,
         smoke_params={"widths": (4, 8), "blocks": 1},
     )
@@ -437,12 +426,7 @@ _add(
         # empty) dense head: search the direction instead.
         search_options={"bidirectional": None},
         preset=_LSTM_EMNIST,
-        fast_preset={
-            **_LSTM_EMNIST,
-            "batch_size": 256,
-            "lr": 3e-3,
-            "max_epochs": 4,
-        },
+        fast_preset={**_LSTM_EMNIST, "hidden_sizes": (128,), "max_epochs": 10},
         benchmark_size=20000,
         smoke_params={"hidden_sizes": (32,)},
     )
@@ -456,13 +440,9 @@ _add(
         architecture=("filters", [(16, 32), (32, 64), (64, 128), (32, 64, 128)]),
         search_options={"activation": None, "bidirectional": None, "batch_norm": None},
         preset=_CNN_LSTM_EMNIST,
-        fast_preset={
-            **_CNN_LSTM_EMNIST,
-            "convs_per_block": 1,
-            "batch_size": 256,
-            "lr": 4e-3,
-            "max_epochs": 6,
-        },
+        # Not yet measured: the CNN's and the ResNet's 'fast' recipe (their
+        # 'emnist' one, a quarter of the epochs) applied to this model.
+        fast_preset={**_CNN_LSTM_EMNIST, "max_epochs": 4},
         benchmark_size=20000,
         smoke_params={"filters": (4, 8), "hidden_sizes": (16,)},
     )
