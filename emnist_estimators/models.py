@@ -381,6 +381,7 @@ _add(
             "batch_size": 256,
             "lr": 3e-3,
             "augment": False,
+            "lr_scheduler": "wsd",
             "max_epochs": 10,
         },
         benchmark_size=90000,
@@ -426,7 +427,12 @@ _add(
         # empty) dense head: search the direction instead.
         search_options={"bidirectional": None},
         preset=_LSTM_EMNIST,
-        fast_preset={**_LSTM_EMNIST, "hidden_sizes": (128,), "max_epochs": 10},
+        fast_preset={
+            **_LSTM_EMNIST,
+            "hidden_sizes": (128,),
+            "lr_scheduler": "wsd",
+            "max_epochs": 10,
+        },
         benchmark_size=20000,
         smoke_params={"hidden_sizes": (32,)},
     )
