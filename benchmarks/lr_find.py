@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 from _common import Timer, add_preset_options, load, parser, record, validation_split
+from sklearn.base import clone
 
 from emnist_estimators.presets import make_estimator
 from emnist_estimators.tuning import find_lr
@@ -62,13 +63,7 @@ def main():
             ("tuned", row["tuned_lr"]),
             ("suggested", found.suggested_lr),
         ):
-            estimator = make_estimator(
-                model,
-                args.preset,
-                device=args.device,
-                random_state=0,
-                **{**overrides, "lr": lr},
-            )
+            estimator = clone(preset).set_params(lr=lr)
             estimator.fit(X_fit, y_fit)
             row[f"{label}_accuracy"] = float(
                 np.mean(estimator.predict(X_valid) == y_valid)
@@ -84,7 +79,7 @@ def markdown(results) -> str:
     lines = [
         f"Data: {results['dataset']}; the presets trained on {results['n_fit']} "
         f"images and scored on {results['n_valid']} held out of the training part "
-        f"(validation), preset '{results.get('preset', 'emnist')}'; range test of "
+        f"(validation), preset '{results['preset']}'; range test of "
         f"{results['steps']} steps from 1e-6 to 1, "
         f"suggestion 'valley'. Overrides: {results['overrides']}.",
         "",

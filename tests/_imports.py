@@ -86,13 +86,10 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
             elif nxt in on_stack:
                 low[node] = min(low[node], index[nxt])
         if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
+            start = stack.index(node)
+            component = stack[start:]
+            del stack[start:]
+            on_stack.difference_update(component)
             if len(component) > 1:
                 found.append(sorted(component))
 
