@@ -40,8 +40,9 @@ Commands (the recorded runs)::
     python benchmarks/studies.py --studies 004-mlp --n-train 20000 --epochs 5 \\
         --fast-batch-size 32 --fast-precision float32 --name studies-004-mlp-reduced
     # full size, fast search only, with the exhaustive cost extrapolated
-    python benchmarks/studies.py --studies 004-mlp,004-lstm,004-cnn --methods fast \\
-        --extrapolate --name studies-004-full
+    # (recorded for the MLP; the CNN and LSTM grids take longer than a session)
+    python benchmarks/studies.py --studies 004-mlp --methods fast \\
+        --extrapolate --name studies-004-mlp-full
 
 A smoke test: ``python benchmarks/studies.py --quick --dataset digits``.
 """
