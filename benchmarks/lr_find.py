@@ -3,14 +3,19 @@
 For each model: ``find_lr`` on the fit part of the validation split (the
 split the presets were chosen on: a stratified 15 % of the stand-in's
 training part held out), with the model's preset (``--preset``, default
-``'emnist'``); then the
-preset trained twice on the fit part, once with its tuned ``lr`` and once
-with the suggested one, both scored on the held-out part. The test part is
-not used.
+``'emnist'``); then the preset trained on the fit part with its tuned
+``lr`` and with the rate of each rule of ``--suggestions`` (default:
+``find_lr``'s default rule, 'minimum'), all scored on the held-out part.
+Every rule's rate is read off the same curve and recorded, trained or not.
+The test part is not used.
 
-Command (the recorded run)::
+Commands (the recorded runs)::
 
-    python benchmarks/lr_find.py --dataset emnist-byclass
+    python benchmarks/lr_find.py --preset fast --models mlp,lstm \
+        --suggestions valley,steepest,minimum \
+        --name lr-find-emnist-byclass-fast-mlp-lstm
+    python benchmarks/lr_find.py --preset fast --models cnn,cnn_lstm,resnet \
+        --suggestions minimum --name lr-find-emnist-byclass-fast-cnn-cnn_lstm-resnet
 
 A smoke test: ``python benchmarks/lr_find.py --quick --dataset digits``.
 """
@@ -22,15 +27,25 @@ from _common import Timer, add_preset_options, load, parser, record, validation_
 from sklearn.base import clone
 
 from emnist_estimators.presets import make_estimator
-from emnist_estimators.tuning import find_lr
+from emnist_estimators.tuning import DEFAULT_SUGGESTION, SUGGESTIONS, find_lr, suggest
 
 
 def main():
     p = parser(__doc__.splitlines()[0])
     add_preset_options(p)
     p.add_argument("--steps", type=int, default=300, help="range-test steps")
+    p.add_argument(
+        "--suggestions",
+        default=DEFAULT_SUGGESTION,
+        help="the rules whose rates are trained, comma-separated "
+        f"({', '.join(SUGGESTIONS)}; default: {DEFAULT_SUGGESTION})",
+    )
     p.add_argument("--name", help="results name (default: lr-find-<dataset>)")
     args = p.parse_args()
+    trained = args.suggestions.split(",")
+    unknown = sorted(set(trained) - set(SUGGESTIONS))
+    if unknown:
+        p.error(f"unknown suggestion rule(s) {unknown}; expected some of {SUGGESTIONS}")
     overrides = dict(args.param)
     data = load(args)
     X_fit, X_valid, y_fit, y_valid = validation_split(data, 600 if args.quick else None)
@@ -44,6 +59,7 @@ def main():
         "steps": steps,
         "preset": args.preset,
         "overrides": overrides,
+        "trained_suggestions": trained,
         "models": {},
     }
     name = args.name or f"lr-find-{args.dataset}" + ("-quick" if args.quick else "")
@@ -53,22 +69,27 @@ def main():
         )
         with Timer() as timer:
             found = find_lr(preset, X_fit, y_fit, n_steps=steps)
+        rates = {m: suggest(found.lrs, found.smoothed_losses, m) for m in SUGGESTIONS}
         row = {
             "tuned_lr": preset.get_params()["lr"],
             "suggested_lr": found.suggested_lr,
+            "suggestions": rates,
             "range_test_s": timer.seconds,
             "range_test_steps": len(found.lrs),
         }
-        for label, lr in (
-            ("tuned", row["tuned_lr"]),
-            ("suggested", found.suggested_lr),
-        ):
-            estimator = clone(preset).set_params(lr=lr)
-            estimator.fit(X_fit, y_fit)
-            row[f"{label}_accuracy"] = float(
-                np.mean(estimator.predict(X_valid) == y_valid)
-            )
-            row[f"{label}_fit_s"] = estimator.fit_time_
+        runs = {"tuned": row["tuned_lr"], **{m: rates[m] for m in trained}}
+        scored = {}  # lr -> (accuracy, seconds): two rules may read the same rate
+        for label, lr in runs.items():
+            if lr not in scored:
+                estimator = clone(preset).set_params(lr=lr)
+                estimator.fit(X_fit, y_fit)
+                accuracy = float(np.mean(estimator.predict(X_valid) == y_valid))
+                scored[lr] = (accuracy, estimator.fit_time_)
+            row[f"{label}_accuracy"], row[f"{label}_fit_s"] = scored[lr]
+        # find_lr's own suggestion, under the names the earlier records use.
+        if DEFAULT_SUGGESTION in trained:
+            row["suggested_accuracy"] = row[f"{DEFAULT_SUGGESTION}_accuracy"]
+            row["suggested_fit_s"] = row[f"{DEFAULT_SUGGESTION}_fit_s"]
         results["models"][model] = row
         print(model, row, flush=True)
         record(name, args, results, markdown(results), echo=False)
@@ -76,23 +97,35 @@ def main():
 
 
 def markdown(results) -> str:
+    trained = results.get("trained_suggestions", ["valley"])
     lines = [
         f"Data: {results['dataset']}; the presets trained on {results['n_fit']} "
         f"images and scored on {results['n_valid']} held out of the training part "
         f"(validation), preset '{results['preset']}'; range test of "
-        f"{results['steps']} steps from 1e-6 to 1, "
-        f"suggestion 'valley'. Overrides: {results['overrides']}.",
+        f"{results['steps']} steps from 1e-6 to 1; every rule's rate read off the "
+        f"same curve, the preset trained with those of {trained}. "
+        f"Overrides: {results['overrides']}.",
         "",
-        "| model | tuned lr | suggested lr | validation accuracy, tuned "
-        "| validation accuracy, suggested | difference (points) | range test (s) |",
-        "|---|---|---|---|---|---|---|",
+        "| model | rate | lr | validation accuracy | difference from tuned (points) |",
+        "|---|---|---|---|---|",
     ]
     for model, r in results["models"].items():
-        diff = 100 * (r["suggested_accuracy"] - r["tuned_accuracy"])
+        tuned = r["tuned_accuracy"]
         lines.append(
-            f"| {model} | {r['tuned_lr']:.3g} | {r['suggested_lr']:.3g} | "
-            f"{r['tuned_accuracy']:.4f} | {r['suggested_accuracy']:.4f} | "
-            f"{diff:+.2f} | {r['range_test_s']:.0f} |"
+            f"| {model} | tuned (the preset's) | {r['tuned_lr']:.3g} | {tuned:.4f} | |"
+        )
+        rates = r.get("suggestions", {"valley": r["suggested_lr"]})
+        for rule, lr in rates.items():
+            accuracy = r.get(f"{rule}_accuracy")
+            cells = (
+                (f"{accuracy:.4f}", f"{100 * (accuracy - tuned):+.2f}")
+                if accuracy is not None
+                else ("not trained", "")
+            )
+            lines.append(f"| {model} | '{rule}' | {lr:.3g} | {cells[0]} | {cells[1]} |")
+        lines.append(
+            f"| {model} | (range test: {r['range_test_steps']} steps, "
+            f"{r['range_test_s']:.0f} s) | | | |"
         )
     return "\n".join(lines)
 

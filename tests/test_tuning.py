@@ -13,8 +13,9 @@ from sklearn.pipeline import make_pipeline
 
 from emnist_estimators import CNNClassifier, MLPClassifier
 from emnist_estimators.cli import main
+from emnist_estimators.cli._parser import build_parser, subparser
 from emnist_estimators.preprocessing import PixelScaler
-from emnist_estimators.tuning import SUGGESTIONS, find_lr, suggest
+from emnist_estimators.tuning import DEFAULT_SUGGESTION, SUGGESTIONS, find_lr, suggest
 
 
 def test_the_suggestion_lies_in_the_tested_range(small_digits):
@@ -58,7 +59,7 @@ def test_the_figure_is_drawn_and_saved(small_digits, tmp_path):
     assert (tmp_path / "lr.png").stat().st_size > 1000
     labels = [line.get_label() for line in result.figure.axes[0].get_lines()]
     assert any("suggested" in label for label in labels)
-    assert json.loads(json.dumps(result.to_dict()))["method"] == "valley"
+    assert json.loads(json.dumps(result.to_dict()))["method"] == DEFAULT_SUGGESTION
 
 
 def test_a_pipeline_is_tested_through_its_classifier(small_digits):
@@ -88,6 +89,15 @@ def test_the_suggestion_rules_read_the_curve():
     assert suggest(lrs, losses, "minimum") == pytest.approx(lrs[39] / 10)
     assert lrs[19] <= suggest(lrs, losses, "steepest") <= lrs[39]
     assert set(SUGGESTIONS) == {"valley", "steepest", "minimum"}
+
+
+def test_the_command_offers_the_rules_of_find_lr():
+    # The parser spells them out (importing tuning would load scikit-learn
+    # for --help): they must stay those of find_lr, with its default.
+    lr_find = subparser(build_parser(), "lr-find")
+    option = next(a for a in lr_find._actions if a.dest == "suggestion")
+    assert tuple(option.choices) == SUGGESTIONS
+    assert option.default == DEFAULT_SUGGESTION
 
 
 def test_the_command_writes_the_curve_and_the_suggestion(tmp_path, capsys):

@@ -376,10 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
     lr_find.add_argument(
         "--steps", type=positive_int, default=200, help="optimizer steps"
     )
+    # tuning.SUGGESTIONS and DEFAULT_SUGGESTION (importing tuning here would
+    # load scikit-learn for --help; a test keeps the two the same).
     lr_find.add_argument(
         "--suggestion",
         choices=("valley", "steepest", "minimum"),
-        default="valley",
+        default="minimum",
         help="how the rate is picked from the loss curve",
     )
     _add_data_options(lr_find, dataset_default="digits")
