@@ -16,6 +16,9 @@ Commands (the recorded runs)::
         --name lr-find-emnist-byclass-fast-mlp-lstm
     python benchmarks/lr_find.py --preset fast --models cnn,cnn_lstm,resnet \
         --suggestions minimum --name lr-find-emnist-byclass-fast-cnn-cnn_lstm-resnet
+    # the ResNet's part again on its own (and with --param max_epochs=2, -2ep)
+    python benchmarks/lr_find.py --preset fast --models resnet \
+        --suggestions minimum --name lr-find-emnist-byclass-fast-resnet
 
 A smoke test: ``python benchmarks/lr_find.py --quick --dataset digits``.
 """
@@ -97,7 +100,7 @@ def main():
 
 
 def markdown(results) -> str:
-    trained = results.get("trained_suggestions", ["valley"])
+    trained = results["trained_suggestions"]
     lines = [
         f"Data: {results['dataset']}; the presets trained on {results['n_fit']} "
         f"images and scored on {results['n_valid']} held out of the training part "
@@ -114,8 +117,7 @@ def markdown(results) -> str:
         lines.append(
             f"| {model} | tuned (the preset's) | {r['tuned_lr']:.3g} | {tuned:.4f} | |"
         )
-        rates = r.get("suggestions", {"valley": r["suggested_lr"]})
-        for rule, lr in rates.items():
+        for rule, lr in r["suggestions"].items():
             accuracy = r.get(f"{rule}_accuracy")
             cells = (
                 (f"{accuracy:.4f}", f"{100 * (accuracy - tuned):+.2f}")
